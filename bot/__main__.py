@@ -1,0 +1,86 @@
+"""`python -m bot [run|migrate]`: the bot's command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from aiogram.utils.token import TokenValidationError
+
+from bot.app import create_bot, create_dispatcher
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from models.db import create_engine, create_session_pool, migrate
+
+NO_TOKEN = """\
+BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+
+To run it:
+  1. In Telegram, open @BotFather, send /newbot and follow its questions.
+  2. Copy the token it gives you (it looks like 123456789:AA...).
+  3. Put it into .env next to README.md:   BOT_TOKEN=123456789:AA...
+     (cp .env.example .env gives you a file with every setting explained)
+  4. Run the same command again.
+
+The tests need no token: see README.md, "Run the tests".
+"""
+
+
+async def run_bot(settings: Settings) -> int:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 1
+    try:
+        bot = create_bot(settings, settings.bot_token.get_secret_value().strip())
+    except TokenValidationError:
+        print("BOT_TOKEN does not look like a token from @BotFather (123456789:AA...).", file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        clock = SystemClock()
+        dp = create_dispatcher(settings, create_session_pool(engine), clock)
+        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+    return 0
+
+
+async def run_migrations(settings: Settings) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+    print("Database is up to date.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Sales Pulse bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error (check .env or the environment):\n{exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "migrate":
+        return asyncio.run(run_migrations(settings))
+    try:
+        return asyncio.run(run_bot(settings))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Wiring: the bot client and the dispatcher. `main()` and the tests build them the same way."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.menus import set_default_menus
+from bot.middlewares import ContextMiddleware
+from bot.storage import SqlStorage
+from handlers import routers
+from models.db import SessionPool
+
+
+def create_bot(settings: Settings, token: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base_url))
+    return Bot(
+        token=token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_pool: SessionPool,
+    clock: Clock,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or SqlStorage(session_pool, clock),
+        # One user's updates are handled one at a time, so two quick messages never
+        # interleave inside a form.
+        events_isolation=SimpleEventIsolation(),
+        settings=settings,
+        clock=clock,
+        session_pool=session_pool,
+    )
+    dp.update.outer_middleware(ContextMiddleware(session_pool, clock, settings.default_language))
+    dp.callback_query.middleware(CallbackAnswerMiddleware())
+    dp.include_routers(*routers())
+
+    async def on_startup(bot: Bot) -> None:
+        await set_default_menus(bot, settings.default_language)
+
+    dp.startup.register(on_startup)
+    return dp

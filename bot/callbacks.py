@@ -1,0 +1,34 @@
+"""Every inline button's data, in one place. Handlers re-check each press against the database."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+from domain.roles import Role
+
+
+class SetupStep(StrEnum):
+    BEGIN = "begin"
+    TIMEZONE = "tz"
+    HEAD_YES = "head_yes"
+    HEAD_NO = "head_no"
+
+
+class TeamSetup(CallbackData, prefix="setup"):
+    step: SetupStep
+    # For TIMEZONE: index into domain.teams.COMMON_TIMEZONES (keeps the data under 64 bytes).
+    choice: int = 0
+
+
+class InviteRole(CallbackData, prefix="invite"):
+    role: Role
+
+
+class InviteRevoke(CallbackData, prefix="revoke"):
+    invite_id: int
+
+
+class Language(CallbackData, prefix="lang"):
+    language: str

@@ -1,0 +1,83 @@
+"""Texts for people, from one Fluent catalog per language (bot/locales/*.ftl).
+
+Every string argument is HTML-escaped here, so no handler ever puts raw user text into markup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from fluent.runtime import FluentBundle, FluentResource
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = ("ru", "en")
+DEFAULT_LANGUAGE = "ru"
+
+Arg = str | int | float | Decimal | date | datetime | None
+
+
+class MissingText(KeyError):
+    pass
+
+
+class Texts:
+    """One language's catalog, callable as `t("key", name=...)`."""
+
+    def __init__(self, language: str, source: str) -> None:
+        self.language = language
+        self._bundle = FluentBundle([language], use_isolating=False)
+        self._bundle.add_resource(FluentResource(source))
+
+    def has(self, key: str) -> bool:
+        return self._bundle.has_message(key)
+
+    def __call__(self, key: str, /, **args: Arg) -> str:
+        message_id, _, attribute = key.partition(".")
+        if not self._bundle.has_message(message_id):
+            raise MissingText(f"{self.language}: {key}")
+        message = self._bundle.get_message(message_id)
+        pattern = message.attributes[attribute] if attribute else message.value
+        if pattern is None:
+            raise MissingText(f"{self.language}: {key} has no value")
+        safe = {name: _escape(value) for name, value in args.items()}
+        text, errors = self._bundle.format_pattern(pattern, safe)
+        if errors:
+            raise MissingText(f"{self.language}: {key}: {errors}")
+        return str(text)
+
+    def zone(self, zone: str) -> str:
+        """A timezone as people know it ("Москва (UTC+3)"), or its IANA name."""
+        key = "tz-" + zone.lower().replace("/", "-").replace("_", "-")
+        if self.has(key):
+            return self(key)
+        if zone.startswith("Etc/GMT") and len(zone) > len("Etc/GMT"):
+            # The tz database writes UTC+5 as Etc/GMT-5.
+            offset = zone[len("Etc/GMT") :]
+            return "UTC" + offset.translate(str.maketrans("+-", "-+"))
+        return html.escape(zone)
+
+    def message_ids(self) -> set[str]:
+        return set(self._bundle._messages)  # noqa: SLF001 - fluent offers no public listing
+
+
+def _escape(value: Arg) -> Arg:
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if value is None:
+        return ""
+    return value
+
+
+@cache
+def texts(language: str | None) -> Texts:
+    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return Texts(lang, (LOCALES_DIR / f"{lang}.ftl").read_text(encoding="utf-8"))
+
+
+def all_texts() -> Mapping[str, Texts]:
+    return {lang: texts(lang) for lang in LANGUAGES}

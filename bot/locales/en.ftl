@@ -1,0 +1,117 @@
+## Menu: command descriptions (at most 256 characters, no markup)
+
+cmd-start = Get started
+cmd-help = What the bot can do
+cmd-invite = Invite to the team
+cmd-lang = Language / Язык
+
+## Roles and names
+
+role-name = { $role ->
+    [owner] Owner
+    [head] Head of sales
+   *[manager] Sales manager
+}
+role-name-acc = { $role ->
+    [owner] an owner
+    [head] a head of sales
+   *[manager] a sales manager
+}
+language-name = { $language ->
+    [en] English
+   *[ru] Русский
+}
+
+tz-europe-kaliningrad = Kaliningrad (UTC+2)
+tz-europe-moscow = Moscow (UTC+3)
+tz-europe-samara = Samara (UTC+4)
+tz-asia-yekaterinburg = Yekaterinburg (UTC+5)
+tz-asia-omsk = Omsk (UTC+6)
+tz-asia-novosibirsk = Novosibirsk (UTC+7)
+tz-asia-krasnoyarsk = Krasnoyarsk (UTC+7)
+tz-asia-irkutsk = Irkutsk (UTC+8)
+tz-asia-vladivostok = Vladivostok (UTC+10)
+tz-asia-almaty = Almaty (UTC+5)
+tz-europe-minsk = Minsk (UTC+3)
+tz-utc = UTC
+
+## /start and team creation
+
+start-newcomer =
+    👋 This is <b>Sales Pulse</b>, the daily plan/fact bot for a sales team.
+
+    Every workday morning it asks each sales manager for today's plan and every evening for the facts; the head of sales gets a plan-vs-fact digest and shortfall alerts, and the owner a weekly month-end forecast.
+
+    If your head of sales sent you an invite link, just open it.
+    If you run the team or own the company, create a team.
+btn-create-team = ➕ Create a team
+start-member =
+    You are in team <b>{ $team }</b>. Your roles: { $roles }.
+    All commands: /help.
+already-in-team = You are already in team “{ $team }”.
+ask-team-name = What is your team or company called? Send the name in one message (up to 64 characters).
+bad-team-name = The name must be text of 1 to 64 characters and must not start with “/”. Please try again.
+ask-timezone =
+    Team <b>{ $team }</b>. Which timezone does it work in? Morning and evening prompts follow it.
+
+    Pick a button or type a zone, such as <code>Asia/Almaty</code> or <code>UTC+5</code>.
+bad-timezone = I don't know that timezone. Type, for example, <code>Europe/Moscow</code>, <code>Asia/Novosibirsk</code> or <code>UTC+5</code>, or pick a button above.
+team-created =
+    ✅ Team <b>{ $team }</b> is created, timezone { $timezone }. You are its owner.
+
+    Do you also run the sales team day to day (head of sales: evening digest, alerts, settings)?
+btn-head-yes = Yes, I'm the head of sales too
+btn-head-no = No, I'll invite a head
+setup-done-head =
+    Done: you are the owner and the head of sales of <b>{ $team }</b>.
+
+    Next, invite your sales managers: /invite. Each gets a link, opens it and is in the team.
+setup-done-owner =
+    Done: you are the owner of <b>{ $team }</b>.
+
+    Invite your head of sales and managers: /invite.
+form-closed = This form is already closed. Start again with the command you need; see /help.
+
+## Invites
+
+invite-ask-role = Whom do you want to invite?
+btn-revoke-invite = Revoke the invite
+invite-link =
+    Invite for the role “{ role-name }”:
+
+    { $link }
+
+    Forward the link to the person. It works once and is valid until { DATETIME($until, dateStyle: "long") }.
+invite-revoked = The invite is revoked.
+invite-revoked-card = The invite for the role “{ role-name }” is revoked: the link no longer works.
+invite-already-used = This invite has already been used and cannot be revoked.
+invite-problem = { $problem ->
+    [used] This invite has already been used.
+    [expired] This invite has expired.
+    [revoked] This invite was revoked.
+   *[unknown] There is no such invite; perhaps the link was not copied in full.
+} Please ask your head of sales for a new link.
+join-other-team = You are already in team “{ $team }”. To move to another team, ask that team's head to remove you first.
+join-already = You are already in team “{ $team }” as { role-name }.
+join-welcome =
+    🎉 Welcome to team <b>{ $team }</b>! Your role: { role-name }.
+    { $role ->
+        [manager] On workdays at { $morning } I'll ask for your plan for the day, and at { $evening } for how it went. Answering takes under a minute.
+        [head] Every workday evening at { $digest } I'll send you the team's plan-vs-fact digest. Invite managers with /invite.
+       *[other] All commands: /help.
+    }
+joined-notice = 👤 { $name } joined the team as { role-name-acc }.
+
+## Help and language
+
+help-newcomer = You are not in a team yet. Open the invite link from your head of sales, or create a team with /start.
+help-member = Team <b>{ $team }</b>. What you can do:
+lang-ask = Choose your language / Выберите язык:
+lang-set = Done, speaking English now.
+
+## Polite refusals
+
+not-a-member = You are not in a team yet. Open the invite link from your head of sales, or create your own team: /start
+not-your-role = This command belongs to another role in the team. Your commands: /help.
+unknown-command = I don't know that command. All commands: /help.
+not-understood = I didn't understand that message. All commands: /help.

@@ -1,0 +1,58 @@
+"""Conversation state in the database, so a half-filled form survives a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+
+from bot.clock import Clock
+from models import FsmRecord
+from models.db import SessionPool
+
+
+class SqlStorage(BaseStorage):
+    def __init__(self, session_pool: SessionPool, clock: Clock) -> None:
+        self._pool = session_pool
+        self._clock = clock
+        self._keys = DefaultKeyBuilder(with_destiny=True)
+
+    async def _write(self, key: StorageKey, **fields: Any) -> None:
+        storage_key = self._keys.build(key)
+        async with self._pool() as session:
+            record = await session.get(FsmRecord, storage_key)
+            if record is None:
+                record = FsmRecord(key=storage_key, state=None, data={})
+            for name, value in fields.items():
+                setattr(record, name, value)
+            record.updated_at = self._clock.now()
+            empty = record.state is None and not record.data
+            if empty and record in session:
+                await session.delete(record)
+            elif not empty:
+                session.add(record)
+            await session.commit()
+
+    async def _read(self, key: StorageKey) -> FsmRecord | None:
+        async with self._pool() as session:
+            return await session.get(FsmRecord, self._keys.build(key))
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        await self._write(key, state=value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        record = await self._read(key)
+        return record.state if record else None
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._write(key, data=dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        record = await self._read(key)
+        return dict(record.data) if record else {}
+
+    async def close(self) -> None:
+        return None

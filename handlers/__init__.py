@@ -1,0 +1,17 @@
+"""Routers by feature; this list fixes the order they are tried in.
+
+Each module builds a fresh router, so any number of dispatchers (tests, several bots) can exist.
+"""
+
+from aiogram import Router
+
+from handlers import common, fallback, invite, start
+
+
+def routers() -> list[Router]:
+    return [
+        start.create_router(),
+        invite.create_router(),
+        common.create_router(),
+        fallback.create_router(),
+    ]

@@ -1,0 +1,37 @@
+"""What nobody else handled: polite answers that reveal no team data."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Texts
+from domain.roles import COMMAND_ROLES
+from models import Member
+
+
+def _command_name(text: str) -> str:
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+
+
+async def unhandled_message(message: Message, member: Member | None, t: Texts) -> None:
+    text = message.text or ""
+    if member is None:
+        await message.answer(t("not-a-member"))
+    elif text.startswith("/") and _command_name(text) in COMMAND_ROLES:
+        await message.answer(t("not-your-role"))
+    elif text.startswith("/"):
+        await message.answer(t("unknown-command"))
+    else:
+        await message.answer(t("not-understood"))
+
+
+async def unhandled_button(callback: CallbackQuery, t: Texts) -> None:
+    await callback.answer(t("form-closed"), show_alert=True)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(unhandled_message)
+    router.callback_query.register(unhandled_button)
+    return router

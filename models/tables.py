@@ -1,0 +1,137 @@
+"""The schema. Later features (daily entries, deliveries, absences, targets, alerts)
+add their own tables next to these and point at `teams.id` / `members.id`."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from domain.roles import Role
+from models.base import Base, Hundredths, UTCDateTime
+
+
+class User(Base):
+    """Anyone who has written to the bot: only what must outlive team membership."""
+
+    __tablename__ = "users"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(8))
+    # ISO weekdays the team works, "12345" is Monday to Friday.
+    workdays: Mapped[str] = mapped_column(String(7), default="12345")
+    holiday_country: Mapped[str | None] = mapped_column(String(8), default="RU")
+    morning_at: Mapped[time] = mapped_column(Time, default=time(9, 30))
+    evening_at: Mapped[time] = mapped_column(Time, default=time(18, 0))
+    reminder_delay_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    digest_at: Mapped[time] = mapped_column(Time, default=time(20, 0))
+    forecast_weekday: Mapped[int] = mapped_column(Integer, default=1)
+    forecast_at: Mapped[time] = mapped_column(Time, default=time(9, 0))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    members: Mapped[list[Member]] = relationship(back_populates="team", lazy="raise")
+    metrics: Mapped[list[Metric]] = relationship(
+        back_populates="team", lazy="raise", order_by="Metric.position"
+    )
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("team_id", "telegram_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    full_name: Mapped[str] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(64))
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    bot_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    team: Mapped[Team] = relationship(back_populates="members", lazy="raise")
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        held = set()
+        if self.is_owner:
+            held.add(Role.OWNER)
+        if self.is_head:
+            held.add(Role.HEAD)
+        if self.is_manager:
+            held.add(Role.MANAGER)
+        return frozenset(held)
+
+    def grant(self, role: Role) -> None:
+        setattr(self, f"is_{role.value}", True)
+
+
+class Metric(Base):
+    __tablename__ = "metrics"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(32))
+    # None shows the catalog's label for a default metric in the reader's language.
+    label: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    daily_norm: Mapped[Decimal | None] = mapped_column(Hundredths)
+    max_value: Mapped[Decimal] = mapped_column(Hundredths)
+    position: Mapped[int] = mapped_column(Integer)
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    team: Mapped[Team] = relationship(back_populates="metrics", lazy="raise")
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FsmRecord(Base):
+    """A conversation's state and form data, so a half-filled form survives a restart."""
+
+    __tablename__ = "fsm_states"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
