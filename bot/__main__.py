@@ -35,7 +35,10 @@ async def run_bot(settings: Settings) -> int:
     try:
         bot = create_bot(settings, settings.bot_token.get_secret_value().strip())
     except TokenValidationError:
-        print("BOT_TOKEN does not look like a token from @BotFather (123456789:AA...).", file=sys.stderr)
+        print(
+            "BOT_TOKEN does not look like a token from @BotFather (123456789:AA...).",
+            file=sys.stderr,
+        )
         return 2
     engine = create_engine(settings.database_url)
     try:

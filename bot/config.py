@@ -34,7 +34,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r}, use an IANA name like Europe/Moscow") from exc
+            raise ValueError(
+                f"unknown timezone {value!r}, use an IANA name like Europe/Moscow"
+            ) from exc
         return value
 
     @field_validator("database_url")

@@ -62,7 +62,7 @@ class Texts:
         return html.escape(zone)
 
     def message_ids(self) -> set[str]:
-        return set(self._bundle._messages)  # noqa: SLF001 - fluent offers no public listing
+        return set(self._bundle._messages)
 
 
 def _escape(value: Arg) -> Arg:

@@ -17,7 +17,13 @@ from bot.i18n import Texts, texts
 from bot.menus import refresh_menu
 from bot.sender import deliver
 from domain.roles import Role
-from domain.teams import COMMON_TIMEZONES, INVITE_CODE, clean_team_name, invite_problem, parse_timezone
+from domain.teams import (
+    COMMON_TIMEZONES,
+    INVITE_CODE,
+    clean_team_name,
+    invite_problem,
+    parse_timezone,
+)
 from models import Member, Team, User, queries
 
 
@@ -110,7 +116,9 @@ async def _tell_leaders(
         if leader.id == joiner.id or leader.telegram_id is None:
             continue
         language = await queries.language_of(session, leader.telegram_id)
-        note = texts(language or team.locale)("joined-notice", name=joiner.full_name, role=role.value)
+        note = texts(language or team.locale)(
+            "joined-notice", name=joiner.full_name, role=role.value
+        )
         await deliver(bot, leader.telegram_id, note)
 
 
@@ -259,7 +267,11 @@ def create_router() -> Router:
     router.message.register(start, CommandStart())
     router.callback_query.register(begin_team, TeamSetup.filter(F.step == SetupStep.BEGIN))
     router.message.register(team_name, CreateTeam.name)
-    router.callback_query.register(timezone_button, CreateTeam.timezone, TeamSetup.filter(F.step == SetupStep.TIMEZONE))
+    router.callback_query.register(
+        timezone_button, CreateTeam.timezone, TeamSetup.filter(F.step == SetupStep.TIMEZONE)
+    )
     router.message.register(timezone_typed, CreateTeam.timezone)
-    router.callback_query.register(head_answer, TeamSetup.filter(F.step.in_({SetupStep.HEAD_YES, SetupStep.HEAD_NO})))
+    router.callback_query.register(
+        head_answer, TeamSetup.filter(F.step.in_({SetupStep.HEAD_YES, SetupStep.HEAD_NO}))
+    )
     return router

@@ -98,7 +98,9 @@ async def find_invite(session: AsyncSession, code: str) -> Invite | None:
     return result.scalar_one_or_none()
 
 
-async def claim_invite(session: AsyncSession, invite: Invite, member: Member, now: datetime) -> bool:
+async def claim_invite(
+    session: AsyncSession, invite: Invite, member: Member, now: datetime
+) -> bool:
     """Mark the invite used by `member`; False when someone else got there first."""
     result = await session.execute(
         update(Invite)
@@ -115,7 +117,11 @@ async def claim_invite(session: AsyncSession, invite: Invite, member: Member, no
 
 
 async def team_members_with_role(session: AsyncSession, team_id: int, role: Role) -> list[Member]:
-    column = {Role.OWNER: Member.is_owner, Role.HEAD: Member.is_head, Role.MANAGER: Member.is_manager}
+    column = {
+        Role.OWNER: Member.is_owner,
+        Role.HEAD: Member.is_head,
+        Role.MANAGER: Member.is_manager,
+    }
     result = await session.execute(
         select(Member)
         .where(Member.team_id == team_id, Member.active.is_(True), column[role].is_(True))

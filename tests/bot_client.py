@@ -169,7 +169,7 @@ class BotClient:
             elif isinstance(request, EditMessageText) and request.chat_id == self.user_id:
                 for message in self.chat:
                     if message.message_id == request.message_id:
-                        message.text = request.text
+                        message.text = request.text or ""
                         message.markup = _markup(request)
             elif isinstance(request, EditMessageReplyMarkup) and request.chat_id == self.user_id:
                 for message in self.chat:

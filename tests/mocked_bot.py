@@ -64,7 +64,7 @@ class MockedSession(BaseSession):
                     status_code=response.error_code or 200,
                     content=response.model_dump_json(),
                 )
-        result = self._answer(bot, method)
+        result: TelegramType = self._answer(bot, method)
         self.results[-1] = result
         return result
 

@@ -1,0 +1,47 @@
+"""Conversation state lives in the database: a restart in the middle of a form loses nothing."""
+
+from __future__ import annotations
+
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import func, select
+
+from bot.app import create_dispatcher
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.storage import SqlStorage
+from models import FsmRecord
+from models.db import SessionPool
+from tests.bot_client import Harness
+from tests.mocked_bot import MockedBot
+
+KEY = StorageKey(bot_id=4242, chat_id=7, user_id=7)
+
+
+async def test_state_and_data_round_trip_and_clear(session_pool: SessionPool, clock: ManualClock):
+    storage = SqlStorage(session_pool, clock)
+    await storage.set_state(KEY, "Form:calls")
+    await storage.set_data(KEY, {"calls": "30", "nested": {"a": [1, 2]}})
+    again = SqlStorage(session_pool, clock)
+    assert await again.get_state(KEY) == "Form:calls"
+    assert await again.get_data(KEY) == {"calls": "30", "nested": {"a": [1, 2]}}
+    await again.set_state(KEY, None)
+    await again.set_data(KEY, {})
+    assert await again.get_state(KEY) is None
+    async with session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(FsmRecord)) == 0
+
+
+async def test_team_creation_continues_after_restart(
+    settings: Settings, session_pool: SessionPool, clock: ManualClock, bot: MockedBot
+):
+    before = Harness(create_dispatcher(settings, session_pool, clock), bot)
+    owner = before.user(1, "Ольга")
+    await owner.send("/start")
+    await owner.press("Создать команду")
+    await owner.send("Ромашка")
+
+    after = Harness(create_dispatcher(settings, session_pool, clock), bot)
+    same_owner = after.user(1, "Ольга")
+    same_owner.chat = owner.chat
+    await same_owner.press("Москва")
+    assert "Команда <b>Ромашка</b> создана" in same_owner.last.text
