@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from domain.daily import EntryKind
 from domain.roles import Role
 
 
@@ -32,3 +33,25 @@ class InviteRevoke(CallbackData, prefix="revoke"):
 
 class Language(CallbackData, prefix="lang"):
     language: str
+
+
+class FormAction(StrEnum):
+    AS_YESTERDAY = "y"
+    NORMS = "n"
+    STEPS = "s"
+    SUGGESTED = "v"
+    REASON = "r"
+    NO_COMMENT = "c"
+    CONFIRM = "ok"
+    EDIT = "e"
+    OPEN = "o"
+
+
+class DayButton(CallbackData, prefix="day"):
+    """A button on a plan or report form; `day` (YYYYMMDD) closes it when the day is over."""
+
+    kind: EntryKind
+    day: int
+    action: FormAction
+    # The metric key for SUGGESTED, the Reason value for REASON.
+    choice: str = ""

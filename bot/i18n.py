@@ -25,6 +25,12 @@ class MissingText(KeyError):
     pass
 
 
+class Safe(str):
+    """Text that is already markup (a rendered catalog text): passed on without escaping."""
+
+    __slots__ = ()
+
+
 class Texts:
     """One language's catalog, callable as `t("key", name=...)`."""
 
@@ -36,7 +42,7 @@ class Texts:
     def has(self, key: str) -> bool:
         return self._bundle.has_message(key)
 
-    def __call__(self, key: str, /, **args: Arg) -> str:
+    def __call__(self, key: str, /, **args: Arg) -> Safe:
         message_id, _, attribute = key.partition(".")
         if not self._bundle.has_message(message_id):
             raise MissingText(f"{self.language}: {key}")
@@ -48,9 +54,9 @@ class Texts:
         text, errors = self._bundle.format_pattern(pattern, safe)
         if errors:
             raise MissingText(f"{self.language}: {key}: {errors}")
-        return str(text)
+        return Safe(text)
 
-    def zone(self, zone: str) -> str:
+    def zone(self, zone: str) -> Safe:
         """A timezone as people know it ("Москва (UTC+3)"), or its IANA name."""
         key = "tz-" + zone.lower().replace("/", "-").replace("_", "-")
         if self.has(key):
@@ -58,14 +64,16 @@ class Texts:
         if zone.startswith("Etc/GMT") and len(zone) > len("Etc/GMT"):
             # The tz database writes UTC+5 as Etc/GMT-5.
             offset = zone[len("Etc/GMT") :]
-            return "UTC" + offset.translate(str.maketrans("+-", "-+"))
-        return html.escape(zone)
+            return Safe("UTC" + offset.translate(str.maketrans("+-", "-+")))
+        return Safe(html.escape(zone))
 
     def message_ids(self) -> set[str]:
         return set(self._bundle._messages)
 
 
 def _escape(value: Arg) -> Arg:
+    if isinstance(value, Safe):
+        return str(value)
     if isinstance(value, str):
         return html.escape(value, quote=False)
     if value is None:

@@ -29,3 +29,20 @@ DEFAULT_METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition("deals", MetricKind.COUNT, None, Decimal(200)),
     MetricDefinition("revenue", MetricKind.MONEY, None, Decimal(1_000_000_000)),
 )
+
+
+# Words people use for the default metrics, matched by prefix when they type labelled numbers
+# ("звонки 30, встречи 2"). A renamed or custom metric also answers to its own label.
+DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
+    "calls": ("звонки", "звонков", "звонка", "звонок", "звон", "calls", "call"),
+    "meetings": ("встречи", "встреч", "встреча", "презентации", "meetings", "meeting", "demos"),
+    "proposals": ("кп", "предложения", "предложений", "proposals", "proposal", "offers"),
+    "leads": ("лиды", "лидов", "лида", "лид", "leads", "lead"),
+    "deals": ("сделки", "сделок", "сделка", "deals", "deal"),
+    "revenue": ("оплаты", "оплат", "оплата", "выручка", "деньги", "revenue", "payments", "paid"),
+}
+
+
+def aliases_for(key: str, label: str | None) -> tuple[str, ...]:
+    words = DEFAULT_ALIASES.get(key, (key,))
+    return (label.lower(), *words) if label else words

@@ -20,6 +20,8 @@ LEADERS = frozenset({Role.OWNER, Role.HEAD})
 COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("start", frozenset()),
     ("help", frozenset()),
+    ("plan", frozenset({Role.MANAGER})),
+    ("report", frozenset({Role.MANAGER})),
     ("invite", LEADERS),
     ("lang", frozenset()),
 )

@@ -5,13 +5,14 @@ Each module builds a fresh router, so any number of dispatchers (tests, several 
 
 from aiogram import Router
 
-from handlers import common, fallback, invite, start
+from handlers import common, daily, fallback, invite, start
 
 
 def routers() -> list[Router]:
     return [
         start.create_router(),
         invite.create_router(),
+        daily.create_router(),
         common.create_router(),
         fallback.create_router(),
     ]

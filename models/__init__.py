@@ -1,4 +1,29 @@
 from models.base import Base
-from models.tables import FsmRecord, Invite, Member, Metric, Team, User
+from models.tables import (
+    Absence,
+    DayEntry,
+    Delivery,
+    EntryChange,
+    EntryValue,
+    FsmRecord,
+    Invite,
+    Member,
+    Metric,
+    Team,
+    User,
+)
 
-__all__ = ["Base", "FsmRecord", "Invite", "Member", "Metric", "Team", "User"]
+__all__ = [
+    "Absence",
+    "Base",
+    "DayEntry",
+    "Delivery",
+    "EntryChange",
+    "EntryValue",
+    "FsmRecord",
+    "Invite",
+    "Member",
+    "Metric",
+    "Team",
+    "User",
+]

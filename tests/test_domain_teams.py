@@ -22,9 +22,11 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 def test_menus_follow_roles():
     assert commands_for([]) == ["start", "help", "lang"]
-    assert commands_for([Role.MANAGER]) == ["start", "help", "lang"]
+    assert commands_for([Role.MANAGER]) == ["start", "help", "plan", "report", "lang"]
     assert commands_for([Role.HEAD]) == ["start", "help", "invite", "lang"]
-    assert commands_for([Role.OWNER, Role.MANAGER]) == ["start", "help", "invite", "lang"]
+    assert commands_for([Role.OWNER, Role.MANAGER]) == [
+        "start", "help", "plan", "report", "invite", "lang"
+    ]  # fmt: skip
     assert not may_use("invite", [Role.MANAGER])
     assert may_use("invite", [Role.MANAGER, Role.HEAD])
     assert not may_use("no-such-command", [Role.OWNER])

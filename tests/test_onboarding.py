@@ -9,26 +9,8 @@ from sqlalchemy import func, select
 from domain.roles import Role
 from models import Invite, Member, Metric, Team
 from models.db import SessionPool
-from tests.bot_client import BotClient, Harness
-
-
-async def create_team(owner: BotClient, name: str = "Ромашка", *, head: bool = True) -> None:
-    await owner.send("/start")
-    await owner.press("Создать команду")
-    await owner.send(name)
-    await owner.press("Москва")
-    await owner.press("Да, я и руководитель" if head else "Нет, приглашу")
-
-
-async def invite_link(leader: BotClient, role_label: str) -> str:
-    await leader.send("/invite")
-    await leader.press(role_label)
-    link = next(line for line in leader.last.text.splitlines() if "start=" in line)
-    return link.strip()
-
-
-def code_of(link: str) -> str:
-    return link.split("start=", 1)[1]
+from tests.bot_client import Harness
+from tests.scenarios import code_of, create_team, invite_link
 
 
 async def test_owner_creates_team_and_gets_leader_menu(harness: Harness, session_pool: SessionPool):
@@ -87,7 +69,7 @@ async def test_manager_joins_by_link_and_leaders_are_told(
     await manager.send(f"/start {code_of(link)}")
     assert "Добро пожаловать в команду <b>Ромашка</b>" in manager.last.text
     assert "09:30" in manager.last.text
-    assert manager.menu() == ["start", "help", "lang"]
+    assert manager.menu() == ["start", "help", "plan", "report", "lang"]
     assert "Иван &lt;script&gt; присоединился" in owner.last.text
 
     async with session_pool() as session:

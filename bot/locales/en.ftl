@@ -115,3 +115,100 @@ not-a-member = You are not in a team yet. Open the invite link from your head of
 not-your-role = This command belongs to another role in the team. Your commands: /help.
 unknown-command = I don't know that command. All commands: /help.
 not-understood = I didn't understand that message. All commands: /help.
+
+## The daily loop: metrics
+
+metric-label = { $key ->
+    [calls] Calls
+    [meetings] Meetings
+    [proposals] Proposals
+    [leads] New leads
+    [deals] Deals closed
+    [revenue] Payments, ₽
+   *[other] { $key }
+}
+num = { NUMBER($value, maximumFractionDigits: 2) }
+weekday-date = { DATETIME($day, dateStyle: "full") }
+
+## The daily loop: forms
+
+cmd-plan = Today's plan
+cmd-report = Today's results
+cmd-off = Day off, sick leave, vacation
+cmd-me = My progress
+
+form-plan-title = ☀️ <b>Plan for { $day }</b>
+form-fact-title = 🌙 <b>Results for { $day }</b>
+form-norms = Team norms: { $norms }
+form-plan-line = { $label }: plan { $plan }
+form-no-plan = There is no plan for today; just tell how it went.
+form-how =
+    Answer in one message, numbers in this order ({ $order }), for example:
+    <code>{ $example }</code>
+    or with names: <code>{ $labelled }</code>
+btn-as-yesterday = 🔁 As yesterday
+btn-norms = 📏 Norms
+btn-steps = 👣 Step by step
+btn-suggested = { $value } — { $what ->
+    [norm] norm
+   *[plan] as planned
+}
+form-step = { $label } ({ $index } of { $total })?{ $hint }
+form-step-norm-hint = { " " }Norm: { $value }.
+form-step-plan-hint = { " " }Plan: { $value }.
+
+form-reason-key = { $label }: { $fact } of { $plan } planned. What got in the way?
+reason = { $reason ->
+    [no_answer] Clients did not answer
+    [postponed] Client postponed
+    [sick] I was sick
+    [internal] Internal tasks
+   *[other] Something else
+}
+form-reason-text = Tell briefly what got in the way.
+form-comment = A comment on the day: what helped, what got in the way? One message, or press “No comment”.
+btn-no-comment = No comment
+card-plan-title = 📋 <b>Plan for { $day }</b>
+card-fact-title = 📊 <b>Results: { $day }</b>
+card-plan-line = { $label }: <b>{ $value }</b>
+card-under-norm = { " " }⚠️ under the norm ({ $norm })
+card-fact-line = { $label }: <b>{ $fact }</b>{ $plan ->
+    [none] {""}
+   *[other] { " " }of { $plan }
+}
+card-percent = { " " }({ $percent }%)
+card-reason = What got in the way: { $reason }
+card-comment = Comment: { $comment }
+btn-confirm = ✅ Confirm
+btn-edit = ✏️ Change
+saved-plan = ✅ Plan saved. You can change it until { $digest } with /plan.
+saved-fact = ✅ Results saved. Thank you! You can change them until { $digest } with /report.
+saved-late = ✅ Change saved. The digest for that day has already gone out, so the change is marked in history.
+saved-same = Nothing changed; kept as it was.
+form-errors = I could not read:
+    { $errors }
+    Please send again, for example: <code>{ $example }</code>
+form-send-text = Please send your answer as text.
+form-too-long = The message is too long. Send just the numbers, for example: <code>{ $example }</code>
+form-closed-offer = That form is closed. Here is today's:
+no-previous-plan = There is no earlier plan; type the numbers or press “Norms”.
+numbers-error = { $reason ->
+    [empty] empty, a number is needed
+    [negative] a number cannot be negative
+    [too_large] too large (at most { $max })
+    [fraction_for_count] a whole number is needed
+    [too_many_decimals] at most two decimal places
+    [ambiguous] unclear where the decimals start: write, say, 1500 or 1.5
+    [too_long] too long
+    [wrong_count] { $expected } numbers in order are needed, got { $got }
+    [unknown_label] no such metric
+    [entry_too_long] the message is too long
+    [ambiguous_label] unclear which metric this is
+    [no_value] no number after the name
+    [no_label] unclear which metric the number is for
+    [duplicate] the metric is given twice
+   *[other] not a number
+}
+form-error-line = • { $what }: “{ $fragment }” — { $problem }
+form-error-line-fragment = • “{ $fragment }” — { $problem }
+form-error-line-general = • { $problem }

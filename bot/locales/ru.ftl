@@ -115,3 +115,100 @@ not-a-member = Вы пока не состоите в команде. Откро
 not-your-role = Эта команда доступна другой роли в команде. Ваши команды — в /help.
 unknown-command = Не знаю такой команды. Список команд — /help.
 not-understood = Не понял сообщение. Список команд — /help.
+
+## The daily loop: metrics
+
+metric-label = { $key ->
+    [calls] Звонки
+    [meetings] Встречи
+    [proposals] КП
+    [leads] Лиды
+    [deals] Сделки
+    [revenue] Оплаты, ₽
+   *[other] { $key }
+}
+num = { NUMBER($value, maximumFractionDigits: 2) }
+weekday-date = { DATETIME($day, dateStyle: "full") }
+
+## The daily loop: forms
+
+cmd-plan = План на сегодня
+cmd-report = Итоги дня
+cmd-off = Выходной, больничный, отпуск
+cmd-me = Мой прогресс
+
+form-plan-title = ☀️ <b>План на { $day }</b>
+form-fact-title = 🌙 <b>Итоги дня, { $day }</b>
+form-norms = Нормы команды: { $norms }
+form-plan-line = { $label } — план { $plan }
+form-no-plan = Плана на сегодня нет — просто укажите, что получилось.
+form-how =
+    Ответьте одним сообщением — числа по порядку ({ $order }), например:
+    <code>{ $example }</code>
+    или с названиями: <code>{ $labelled }</code>
+btn-as-yesterday = 🔁 Как вчера
+btn-norms = 📏 По нормам
+btn-steps = 👣 По шагам
+btn-suggested = { $value } — { $what ->
+    [norm] норма
+   *[plan] как в плане
+}
+form-step = { $label } ({ $index } из { $total })?{ $hint }
+form-step-norm-hint = { " " }Норма — { $value }.
+form-step-plan-hint = { " " }План — { $value }.
+
+form-reason-key = { $label }: { $fact } из { $plan } по плану. Что помешало?
+reason = { $reason ->
+    [no_answer] Клиенты не отвечали
+    [postponed] Клиент перенёс
+    [sick] Болел(а)
+    [internal] Внутренние задачи
+   *[other] Другое
+}
+form-reason-text = Напишите коротко, что помешало.
+form-comment = Комментарий к дню: что помогло, что помешало? Одним сообщением, или нажмите «Без комментария».
+btn-no-comment = Без комментария
+card-plan-title = 📋 <b>План на { $day }</b>
+card-fact-title = 📊 <b>Итоги: { $day }</b>
+card-plan-line = { $label }: <b>{ $value }</b>
+card-under-norm = { " " }⚠️ ниже нормы ({ $norm })
+card-fact-line = { $label }: <b>{ $fact }</b>{ $plan ->
+    [none] {""}
+   *[other] { " " }из { $plan }
+}
+card-percent = { " " }({ $percent } %)
+card-reason = Что помешало: { $reason }
+card-comment = Комментарий: { $comment }
+btn-confirm = ✅ Подтвердить
+btn-edit = ✏️ Изменить
+saved-plan = ✅ План сохранён. Изменить можно до { $digest } командой /plan.
+saved-fact = ✅ Итоги дня сохранены. Спасибо! Изменить можно до { $digest } командой /report.
+saved-late = ✅ Изменение сохранено. Сводка за этот день уже ушла, поэтому правка отмечена в истории.
+saved-same = Ничего не изменилось — сохранено как было.
+form-errors = Не получилось разобрать:
+    { $errors }
+    Пришлите ещё раз, например: <code>{ $example }</code>
+form-send-text = Пришлите, пожалуйста, ответ текстом.
+form-too-long = Сообщение слишком длинное. Пришлите только числа, например: <code>{ $example }</code>
+form-closed-offer = Эта форма уже закрыта. Вот форма на сегодня:
+no-previous-plan = Прошлого плана нет — введите числа или нажмите «По нормам».
+numbers-error = { $reason ->
+    [empty] пусто — нужно число
+    [negative] число не может быть отрицательным
+    [too_large] слишком большое число (не больше { $max })
+    [fraction_for_count] нужно целое число
+    [too_many_decimals] не больше двух знаков после запятой
+    [ambiguous] непонятно, где дробная часть: напишите, например, 1500 или 1,5
+    [too_long] слишком длинно
+    [wrong_count] нужно { $expected } чисел по порядку, а пришло { $got }
+    [unknown_label] не знаю такого показателя
+    [entry_too_long] сообщение слишком длинное
+    [ambiguous_label] непонятно, какой это показатель
+    [no_value] после названия нет числа
+    [no_label] не понял, к какому показателю число
+    [duplicate] показатель указан дважды
+   *[other] это не число
+}
+form-error-line = • { $what }: «{ $fragment }» — { $problem }
+form-error-line-fragment = • «{ $fragment }» — { $problem }
+form-error-line-general = • { $problem }

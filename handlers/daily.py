@@ -1,0 +1,489 @@
+"""/plan and /report: the manager's morning plan and evening report, as one form each.
+
+The form lives in conversation state (the database), so it survives a restart; every button
+carries its day, so yesterday's buttons close politely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import day_views
+from bot.callbacks import DayButton, FormAction
+from bot.clock import Clock
+from bot.filters import HasRole
+from bot.i18n import Texts
+from bot.timekeeping import team_now
+from domain.daily import (
+    EntryKind,
+    Form,
+    MetricInfo,
+    Reason,
+    Stage,
+    clean_comment,
+    day_from_number,
+    edits_are_late,
+    key_shortfalls,
+    next_stage,
+    norm_values,
+)
+from domain.metrics import aliases_for
+from domain.numbers import (
+    MAX_ENTRY_TEXT,
+    MetricSpec,
+    NumberError,
+    QuickAnswer,
+    parse_entry,
+    parse_number,
+    quick_answer,
+)
+from domain.roles import Role
+from models import Member, Metric, Team
+from models import entries as store
+
+
+class DayForm(StatesGroup):
+    numbers = State()
+    step = State()
+    reason = State()
+    reason_text = State()
+    comment = State()
+    card = State()
+
+
+STATE_OF = {
+    Stage.NUMBERS: DayForm.numbers,
+    Stage.STEP: DayForm.step,
+    Stage.REASON: DayForm.reason,
+    Stage.REASON_TEXT: DayForm.reason_text,
+    Stage.COMMENT: DayForm.comment,
+    Stage.CARD: DayForm.card,
+}
+
+
+@dataclass(slots=True)
+class Day:
+    """Everything a form needs about the member's day, loaded once per update."""
+
+    member: Member
+    team: Team
+    now: datetime
+    metrics: list[Metric]
+    infos: list[MetricInfo]
+    plan: dict[str, Decimal]
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def specs(self) -> list[MetricSpec]:
+        return [
+            MetricSpec(m.key, info.kind, aliases_for(m.key, m.label), m.max_value)
+            for m, info in zip(self.metrics, self.infos, strict=True)
+        ]
+
+
+async def load_day(session: AsyncSession, member: Member, clock: Clock) -> Day:
+    metrics = await store.active_metrics(session, member.team_id)
+    now = team_now(clock, member.team)
+    plan_entry = await store.get_entry(session, member.id, now.date(), EntryKind.PLAN)
+    return Day(
+        member=member,
+        team=member.team,
+        now=now,
+        metrics=metrics,
+        infos=[store.metric_info(m) for m in metrics],
+        plan=dict(await store.values_of(session, plan_entry)),
+    )
+
+
+async def open_form(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    day: Day,
+    kind: EntryKind,
+    t: Texts,
+) -> None:
+    """Show today's form from the start, or the submitted entry's card to confirm or change."""
+    entry = await store.get_entry(session, day.member.id, day.today, kind)
+    if entry is None:
+        form = Form(kind=kind, day=day.today, values={})
+        await _save(state, form, Stage.NUMBERS)
+        text, markup = day_views.prompt(t, kind, day.today, day.metrics, day.plan)
+        await bot.send_message(chat_id, text, reply_markup=markup)
+        return
+    form = Form(
+        kind=kind,
+        day=day.today,
+        values=await store.values_of(session, entry),
+        reason=Reason(entry.reason) if entry.reason else None,
+        reason_text=entry.reason_text,
+        comment=entry.comment,
+        comment_done=True,
+        editing=True,
+    )
+    await show(bot, chat_id, state, day, form, t)
+
+
+async def _save(state: FSMContext, form: Form, stage: Stage) -> None:
+    await state.set_state(STATE_OF[stage])
+    await state.set_data({"form": form.to_data()})
+
+
+async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, t: Texts) -> None:
+    """Ask whatever the form needs next."""
+    plan = day.plan
+    if (
+        form.kind is EntryKind.FACT
+        and form.reason
+        and not key_shortfalls(day.infos, plan, form.values)
+    ):
+        form.reason, form.reason_text = None, None
+    stage, key = next_stage(form, day.infos, plan)
+    await _save(state, form, stage)
+    markup: InlineKeyboardMarkup | None
+    if stage is Stage.NUMBERS:
+        text, markup = day_views.prompt(t, form.kind, form.day, day.metrics, plan)
+    elif stage is Stage.STEP and key is not None:
+        text, markup = day_views.step(t, form, day.metrics, key, plan)
+    elif stage is Stage.REASON:
+        shortfall = key_shortfalls(day.infos, plan, form.values)[0]
+        text, markup = day_views.reason_question(t, form, day.metrics, plan, shortfall)
+    elif stage is Stage.REASON_TEXT:
+        text, markup = t("form-reason-text"), None
+    elif stage is Stage.COMMENT:
+        text, markup = day_views.comment_question(t, form)
+    else:
+        text, markup = day_views.card(t, form, day.metrics, plan)
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def _current_form(state: FSMContext) -> Form | None:
+    data = await state.get_data()
+    raw = data.get("form")
+    return Form.from_data(raw) if isinstance(raw, dict) else None
+
+
+async def plan_command(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    day = await load_day(session, member, clock)
+    await open_form(bot, message.chat.id, state, session, day, EntryKind.PLAN, t)
+
+
+async def report_command(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    day = await load_day(session, member, clock)
+    await open_form(bot, message.chat.id, state, session, day, EntryKind.FACT, t)
+
+
+async def _closed(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    session: AsyncSession,
+    day: Day,
+    kind: EntryKind,
+    t: Texts,
+) -> None:
+    await bot.send_message(chat_id, t("form-closed-offer"))
+    await open_form(bot, chat_id, state, session, day, kind, t)
+
+
+async def _open_form_day(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> tuple[Form, Day] | None:
+    """The form this message answers and its day; None (after offering today's) when closed."""
+    form = await _current_form(state)
+    day = await load_day(session, member, clock)
+    if form is None or form.day != day.today:
+        kind = form.kind if form else EntryKind.PLAN
+        await _closed(bot, message.chat.id, state, session, day, kind, t)
+        return None
+    return form, day
+
+
+async def numbers_typed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    opened = await _open_form_day(message, state, session, member, t, clock, bot)
+    if opened is None:
+        return
+    form, day = opened
+    sample = day_views.example(day.metrics, day.plan if form.kind is EntryKind.FACT else None)
+    text = message.text
+    if text is None:
+        await message.answer(t("form-send-text"))
+        return
+    if len(text) > MAX_ENTRY_TEXT:
+        await message.answer(t("form-too-long", example=sample))
+        return
+    quick = quick_answer(text)
+    if quick is QuickAnswer.NORMS and form.kind is EntryKind.PLAN:
+        form.values = norm_values(day.infos)
+    elif quick is QuickAnswer.AS_YESTERDAY and form.kind is EntryKind.PLAN:
+        previous = await store.last_plan_before(session, member.id, form.day)
+        if previous is None:
+            await message.answer(t("no-previous-plan"))
+            return
+        form.values = await store.values_of(session, previous)
+    else:
+        result = parse_entry(text, day.specs())
+        if result.errors:
+            await message.answer(day_views.errors(t, result.errors, day.metrics, sample))
+            if not result.values:
+                return
+        # Labelled numbers may name a few metrics: they change just those.
+        form.values = {**form.values, **result.values}
+    await show(bot, message.chat.id, state, day, form, t)
+
+
+async def step_typed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    opened = await _open_form_day(message, state, session, member, t, clock, bot)
+    if opened is None:
+        return
+    form, day = opened
+    stage, key = next_stage(form, day.infos, day.plan)
+    metric = next((m for m in day.metrics if m.key == key), None)
+    if stage is not Stage.STEP or metric is None:
+        await show(bot, message.chat.id, state, day, form, t)
+        return
+    try:
+        value = parse_number(
+            message.text or "", kind=store.metric_info(metric).kind, max_value=metric.max_value
+        )
+    except NumberError as error:
+        whole = parse_entry(message.text or "", day.specs())
+        if whole.ok and len(whole.values) > 1:
+            form.values = {**form.values, **whole.values}
+            await show(bot, message.chat.id, state, day, form, t)
+            return
+        problem = t(
+            "numbers-error",
+            reason=error.reason.value,
+            max=day_views.number(t, error.limit) if error.limit is not None else "",
+            expected=0,
+            got=0,
+        )
+        await message.answer(
+            t(
+                "form-error-line",
+                what=day_views.label(t, metric),
+                fragment=(message.text or "")[:60],
+                problem=problem,
+            )
+        )
+        await show(bot, message.chat.id, state, day, form, t)
+        return
+    form.values[metric.key] = value
+    await show(bot, message.chat.id, state, day, form, t)
+
+
+async def reason_typed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    opened = await _open_form_day(message, state, session, member, t, clock, bot)
+    if opened is None:
+        return
+    form, day = opened
+    text = clean_comment(message.text)
+    if text is None:
+        await message.answer(t("form-send-text"))
+        return
+    if form.reason is None:
+        form.reason = Reason.OTHER
+    form.reason_text = text[:500]
+    await show(bot, message.chat.id, state, day, form, t)
+
+
+async def comment_typed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    opened = await _open_form_day(message, state, session, member, t, clock, bot)
+    if opened is None:
+        return
+    form, day = opened
+    comment = clean_comment(message.text)
+    if comment is None:
+        await message.answer(t("form-send-text"))
+        return
+    form.comment, form.comment_done = comment, True
+    await show(bot, message.chat.id, state, day, form, t)
+
+
+async def form_button(
+    callback: CallbackQuery,
+    callback_data: DayButton,
+    state: FSMContext,
+    session: AsyncSession,
+    member: Member,
+    t: Texts,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    chat_id = callback.from_user.id
+    today = await load_day(session, member, clock)
+    button_day = day_from_number(callback_data.day)
+    form = await _current_form(state)
+    if button_day != today.today:
+        await callback.answer(t("form-closed"), show_alert=True)
+        await _closed(bot, chat_id, state, session, today, callback_data.kind, t)
+        return
+    if callback_data.action is FormAction.OPEN:
+        await callback.answer()
+        await open_form(bot, chat_id, state, session, today, callback_data.kind, t)
+        return
+    if form is None or form.day != button_day or form.kind is not callback_data.kind:
+        entry = await store.get_entry(session, member.id, today.today, callback_data.kind)
+        if callback_data.action is FormAction.CONFIRM and entry is not None:
+            await callback.answer(t("saved-same"), show_alert=True)
+            return
+        await callback.answer(t("form-closed"), show_alert=True)
+        await _closed(bot, chat_id, state, session, today, callback_data.kind, t)
+        return
+    await callback.answer()
+    await _drop_buttons(callback)
+    action = callback_data.action
+    if action is FormAction.NORMS:
+        form.values = norm_values(today.infos)
+    elif action is FormAction.AS_YESTERDAY:
+        previous = await store.last_plan_before(session, member.id, form.day)
+        if previous is None:
+            await bot.send_message(chat_id, t("no-previous-plan"))
+            await _save(state, form, Stage.NUMBERS)
+            return
+        form.values = await store.values_of(session, previous)
+    elif action is FormAction.STEPS:
+        form.values, form.stepwise = {}, True
+    elif action is FormAction.SUGGESTED:
+        metric = next((m for m in today.metrics if m.key == callback_data.choice), None)
+        suggested = (
+            (metric.daily_norm if form.kind is EntryKind.PLAN else today.plan.get(metric.key))
+            if metric
+            else None
+        )
+        if metric is None or suggested is None:
+            await show(bot, chat_id, state, today, form, t)
+            return
+        form.values[metric.key] = suggested
+    elif action is FormAction.REASON:
+        try:
+            form.reason = Reason(callback_data.choice)
+        except ValueError:
+            form.reason = Reason.OTHER
+        form.reason_text = None
+    elif action is FormAction.NO_COMMENT:
+        form.comment, form.comment_done = None, True
+    elif action is FormAction.EDIT:
+        await _save(state, form, Stage.NUMBERS)
+        text, markup = day_views.prompt(t, form.kind, form.day, today.metrics, today.plan)
+        await bot.send_message(chat_id, text, reply_markup=markup)
+        return
+    elif action is FormAction.CONFIRM:
+        await _confirm(bot, chat_id, state, session, today, form, t)
+        return
+    await show(bot, chat_id, state, today, form, t)
+
+
+async def _confirm(
+    bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, day: Day, form: Form, t: Texts
+) -> None:
+    stage, _ = next_stage(form, day.infos, day.plan)
+    if stage is not Stage.CARD:
+        await show(bot, chat_id, state, day, form, t)
+        return
+    late = edits_are_late(day.now, form.day, day.team.digest_at)
+    _entry, changed = await store.save_form(session, day.member, form, now=day.now, late=late)
+    await session.commit()
+    await state.clear()
+    digest = day.team.digest_at.strftime("%H:%M")
+    if form.editing and not changed:
+        text = t("saved-same")
+    elif form.editing and late:
+        text = t("saved-late")
+    else:
+        text = t("saved-plan" if form.kind is EntryKind.PLAN else "saved-fact", digest=digest)
+    await bot.send_message(chat_id, text)
+
+
+async def _drop_buttons(callback: CallbackQuery) -> None:
+    """Buttons of an answered question go away, so an old one is not pressed by mistake."""
+    if isinstance(callback.message, Message) and callback.message.reply_markup is not None:
+        await callback.message.edit_reply_markup(reply_markup=None)
+
+
+async def not_text(message: Message, t: Texts) -> None:
+    await message.answer(t("form-send-text"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(Role.MANAGER))
+    router.callback_query.filter(HasRole(Role.MANAGER))
+    router.message.register(plan_command, Command("plan"))
+    router.message.register(report_command, Command("report"))
+    router.message.register(not_text, StateFilter(DayForm), ~F.text)
+    router.message.register(numbers_typed, DayForm.numbers, ~F.text.startswith("/"))
+    router.message.register(numbers_typed, DayForm.card, ~F.text.startswith("/"))
+    router.message.register(step_typed, DayForm.step, ~F.text.startswith("/"))
+    router.message.register(reason_typed, DayForm.reason_text, ~F.text.startswith("/"))
+    router.message.register(reason_typed, DayForm.reason, ~F.text.startswith("/"))
+    router.message.register(comment_typed, DayForm.comment, ~F.text.startswith("/"))
+    router.callback_query.register(form_button, DayButton.filter())
+    return router
