@@ -26,16 +26,19 @@ Accepted, in Russian and English habits alike:
 Refused, each with its own `NumberReason`:
 
 * ``1,500``, ``1.500``, ``150.000`` — one comma or dot followed by exactly three
-  digits: in Russian that is 1,5 / 150,0; typed English style it is 1500 / 150 000.
-  Both readings are common, so it is ``AMBIGUOUS`` (the error carries the readings
-  that would be valid, so the bot can offer them as buttons);
+  digits: as a Russian decimal mark that is 1.5 / 150, as an English (or German)
+  thousands mark it is 1500 / 150 000. Both habits are common in one team, so it is
+  ``AMBIGUOUS`` (the error carries the readings that would be valid for the metric,
+  so the bot can offer them as buttons). ``0,500`` and ``1234,567`` have no thousands
+  reading and are plain decimals;
 * ``-5``, ``−5`` (any minus or dash in front): ``NEGATIVE``;
 * ``1e5``, ``NaN``, ``inf``, ``+5``, ``~150``, ``5-6``, other scripts' digits: ``NOT_A_NUMBER``;
 * a currency mark on a count (``30 ₽`` as a number of calls is a value typed into the
   wrong slot): ``NOT_A_NUMBER``;
 * a fraction where a count is expected (``2.5`` meetings): ``FRACTION_FOR_COUNT``;
   ``1.5k`` calls is 1500 and fine — the rule is about the value, not the spelling;
-* money with more than two decimals (``10.555``): ``TOO_MANY_DECIMALS``; never rounded;
+* money with more than two decimals (``10.5555``, ``0,125``): ``TOO_MANY_DECIMALS``;
+  never rounded;
 * above ``max_value`` (or `HARD_MAX` when none is given): ``TOO_LARGE``;
 * longer than `MAX_NUMBER_TEXT` characters: ``TOO_LONG``; empty or blank: ``EMPTY``.
 
@@ -145,6 +148,11 @@ _CURRENCY = r"[₽$€]|р|руб|рубл(?:ей|я|ь)|rub|rur|usd|eur"
 _SUFFIX = re.compile(rf"(?:(?P<mult>{_MULTIPLIER})\.?)?\s*(?:(?P<cur>{_CURRENCY})\.?)?")
 
 
+def _clip(text: str) -> str:
+    """A fragment short enough to quote back in a message."""
+    return text if len(text) <= MAX_NUMBER_TEXT else text[:MAX_NUMBER_TEXT] + "…"
+
+
 def _exponent(multiplier: str) -> int:
     if multiplier in {"k", "к", "т"} or multiplier.startswith(("тыс", "thousand")):
         return 3
@@ -217,7 +225,7 @@ def _read(text: str) -> _Reading:
     """The syntax of one number; raises `NumberError` for EMPTY, TOO_LONG, NOT_A_NUMBER."""
     fragment = text.translate(_INVISIBLE).strip()
     if len(fragment) > MAX_NUMBER_TEXT:
-        raise NumberError(NumberReason.TOO_LONG, fragment[:MAX_NUMBER_TEXT] + "…")
+        raise NumberError(NumberReason.TOO_LONG, _clip(fragment))
     if not fragment:
         raise NumberError(NumberReason.EMPTY, fragment)
     if len(fragment.splitlines()) > 1:  # two lines are two values, not one
@@ -296,6 +304,8 @@ def parse_number(text: str, *, kind: MetricKind, max_value: Decimal | None = Non
 
 
 class QuickAnswer(StrEnum):
+    """A whole-day answer in a word: copy yesterday's numbers, or the team's norms."""
+
     AS_YESTERDAY = "as_yesterday"
     NORMS = "norms"
 
@@ -365,6 +375,8 @@ EntryErrorReason: TypeAlias = NumberReason | EntryReason
 
 
 class EntryForm(StrEnum):
+    """Which form `parse_entry` read the message in: the bot's re-ask may differ."""
+
     POSITIONAL = "positional"
     LABELLED = "labelled"
 
@@ -541,7 +553,7 @@ def _positional(
             units.extend([whole] if whole is not None else clause_units)
     if len(units) != expected:
         error = EntryError(
-            None, EntryReason.WRONG_COUNT, fragment, expected=expected, got=len(units)
+            None, EntryReason.WRONG_COUNT, _clip(fragment), expected=expected, got=len(units)
         )
         return EntryParse({}, [error], EntryForm.POSITIONAL)
     values: dict[str, Decimal] = {}
@@ -584,7 +596,7 @@ class _Item:
 
     @property
     def text(self) -> str:
-        return " ".join(self.tokens)
+        return _clip(" ".join(self.tokens))
 
 
 def _items(clause: list[tuple[_Tok, str]]) -> list[_Item]:
@@ -688,7 +700,7 @@ def _labelled(clauses: list[list[tuple[_Tok, str]]], metrics: Sequence[MetricSpe
         if spec.key in seen:
             duplicated.add(spec.key)
             fragment = label.text if number is None else f"{label.text} {number.text}"
-            errors.append(EntryError(spec.key, EntryReason.DUPLICATE, fragment))
+            errors.append(EntryError(spec.key, EntryReason.DUPLICATE, _clip(fragment)))
             continue
         seen.add(spec.key)
         if number is None:
@@ -737,22 +749,28 @@ def parse_entry(text: str, metrics: Sequence[MetricSpec]) -> EntryParse:
     ``е``); other words next to a known label are ignored (``новые лиды``). A label
     that matches nothing is UNKNOWN_LABEL, one that matches two metrics is
     AMBIGUOUS_LABEL, a metric given twice is DUPLICATE (neither value is kept), a label
-    without a value is NO_VALUE, a value without a label is NO_LABEL. Only the metrics
-    given appear in ``values``; what to do about the others is the caller's decision.
+    without a value is NO_VALUE, a value without a label is NO_LABEL. A label alone on
+    a line takes the value alone on the next (``Оплаты:\n150 000``). Spaces inside a
+    value group thousands (``Оплаты 150 000``), except in a piece that does not pair up:
+    in ``звонки 30 100 встреч`` "30 100" may be two values typed the other way round,
+    so it is AMBIGUOUS rather than 30 100 calls. Only the metrics given appear in
+    ``values``; what to do about the others is the caller's decision.
 
     Each value goes through `parse_number` with its metric's kind and maximum; its
     refusal becomes an `EntryError` with the metric's key. Good values are kept
-    alongside errors so the bot can re-ask only what is wrong.
+    alongside errors so the bot can re-ask only what is wrong; a key never appears in
+    both. An empty message is EMPTY, one over `MAX_ENTRY_TEXT` characters TOO_LONG
+    (``form`` is None then). Quick answers ("как вчера") are not entries: try
+    `quick_answer` first.
     """
     stripped = text.translate(_INVISIBLE).strip()
     if not stripped:
         return EntryParse({}, [EntryError(None, NumberReason.EMPTY, "")])
     if len(stripped) > MAX_ENTRY_TEXT:
-        fragment = stripped[:MAX_NUMBER_TEXT] + "…"
-        return EntryParse({}, [EntryError(None, EntryReason.TOO_LONG, fragment)])
+        return EntryParse({}, [EntryError(None, EntryReason.TOO_LONG, _clip(stripped))])
     clauses = _clauses(stripped)
     if not clauses:
-        return EntryParse({}, [EntryError(None, NumberReason.NOT_A_NUMBER, stripped)])
+        return EntryParse({}, [EntryError(None, NumberReason.NOT_A_NUMBER, _clip(stripped))])
     if any(kind is _Tok.WORD for clause in clauses for kind, _ in clause):
         return _labelled(clauses, metrics)
     return _positional(clauses, metrics, stripped)

@@ -474,15 +474,23 @@ def human_formats(draw: st.DrawFn, value: Decimal, *, one_line: bool = False) ->
     return text
 
 
+CURRENCY_MARKS = [
+    ("", ""),
+    ("₽", ""),
+    ("$", ""),
+    ("€", ""),
+    ("", " ₽"),
+    ("", "₽"),
+    ("", " руб"),
+    ("", " руб."),
+    ("", "р"),
+]
+
+
 @st.composite
 def money_texts(draw: st.DrawFn, value: Decimal, *, one_line: bool = False) -> str:
     text = draw(human_formats(value, one_line=one_line))
-    before, after = draw(
-        st.sampled_from(
-            [("", ""), ("₽", ""), ("$", ""), ("", " ₽"), ("", "₽"), ("", " руб"), ("", " руб.")]
-            + [("", "р"), ("€", "")]
-        )
-    )
+    before, after = draw(st.sampled_from(CURRENCY_MARKS))
     return before + text + after
 
 
