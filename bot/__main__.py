@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import date
 
 from aiogram.utils.token import TokenValidationError
 
 from bot.app import create_bot, create_dispatcher
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
+from bot.storage import SqlStorage
 from models.db import create_engine, create_session_pool, migrate
 
 NO_TOKEN = """\
@@ -52,6 +54,34 @@ async def run_bot(settings: Settings) -> int:
     return 0
 
 
+async def run_job(settings: Settings, job: str, team_id: int | None, day: date | None) -> int:
+    from scheduler.jobs import Prompt, send_prompts
+
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 1
+    bot = create_bot(settings, settings.bot_token.get_secret_value().strip())
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        pool = create_session_pool(engine)
+        clock = SystemClock()
+        report = await send_prompts(
+            Prompt(job),
+            bot=bot,
+            session_pool=pool,
+            storage=SqlStorage(pool, clock),
+            clock=clock,
+            team_id=team_id,
+            day=day,
+        )
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+    print(f"{job}: {report.summary()}")
+    return 0
+
+
 async def run_migrations(settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     try:
@@ -67,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    job = commands.add_parser("run-job", help="run a scheduled job now")
+    job.add_argument("job", choices=["morning", "evening"])
+    job.add_argument("--team", type=int, default=None, help="only this team id")
+    job.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        default=None,
+        help="YYYY-MM-DD, team-local (default today)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -79,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "migrate":
         return asyncio.run(run_migrations(settings))
+    if args.command == "run-job":
+        return asyncio.run(run_job(settings, args.job, args.team, args.date))
     try:
         return asyncio.run(run_bot(settings))
     except KeyboardInterrupt:

@@ -6,40 +6,39 @@ carries its day, so yesterday's buttons close politely.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import day_views
 from bot.callbacks import DayButton, FormAction
 from bot.clock import Clock
+from bot.day_form import (
+    Day,
+    DayForm,
+    current_form,
+    load_day,
+    open_form,
+    save_stage,
+    show,
+)
 from bot.filters import HasRole
 from bot.i18n import Texts
-from bot.timekeeping import team_now
 from domain.daily import (
     EntryKind,
     Form,
-    MetricInfo,
     Reason,
     Stage,
     clean_comment,
     day_from_number,
     edits_are_late,
-    key_shortfalls,
     next_stage,
     norm_values,
 )
-from domain.metrics import aliases_for
 from domain.numbers import (
     MAX_ENTRY_TEXT,
-    MetricSpec,
     NumberError,
     QuickAnswer,
     parse_entry,
@@ -47,132 +46,8 @@ from domain.numbers import (
     quick_answer,
 )
 from domain.roles import Role
-from models import Member, Metric, Team
+from models import Member
 from models import entries as store
-
-
-class DayForm(StatesGroup):
-    numbers = State()
-    step = State()
-    reason = State()
-    reason_text = State()
-    comment = State()
-    card = State()
-
-
-STATE_OF = {
-    Stage.NUMBERS: DayForm.numbers,
-    Stage.STEP: DayForm.step,
-    Stage.REASON: DayForm.reason,
-    Stage.REASON_TEXT: DayForm.reason_text,
-    Stage.COMMENT: DayForm.comment,
-    Stage.CARD: DayForm.card,
-}
-
-
-@dataclass(slots=True)
-class Day:
-    """Everything a form needs about the member's day, loaded once per update."""
-
-    member: Member
-    team: Team
-    now: datetime
-    metrics: list[Metric]
-    infos: list[MetricInfo]
-    plan: dict[str, Decimal]
-
-    @property
-    def today(self) -> date:
-        return self.now.date()
-
-    def specs(self) -> list[MetricSpec]:
-        return [
-            MetricSpec(m.key, info.kind, aliases_for(m.key, m.label), m.max_value)
-            for m, info in zip(self.metrics, self.infos, strict=True)
-        ]
-
-
-async def load_day(session: AsyncSession, member: Member, clock: Clock) -> Day:
-    metrics = await store.active_metrics(session, member.team_id)
-    now = team_now(clock, member.team)
-    plan_entry = await store.get_entry(session, member.id, now.date(), EntryKind.PLAN)
-    return Day(
-        member=member,
-        team=member.team,
-        now=now,
-        metrics=metrics,
-        infos=[store.metric_info(m) for m in metrics],
-        plan=dict(await store.values_of(session, plan_entry)),
-    )
-
-
-async def open_form(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    session: AsyncSession,
-    day: Day,
-    kind: EntryKind,
-    t: Texts,
-) -> None:
-    """Show today's form from the start, or the submitted entry's card to confirm or change."""
-    entry = await store.get_entry(session, day.member.id, day.today, kind)
-    if entry is None:
-        form = Form(kind=kind, day=day.today, values={})
-        await _save(state, form, Stage.NUMBERS)
-        text, markup = day_views.prompt(t, kind, day.today, day.metrics, day.plan)
-        await bot.send_message(chat_id, text, reply_markup=markup)
-        return
-    form = Form(
-        kind=kind,
-        day=day.today,
-        values=await store.values_of(session, entry),
-        reason=Reason(entry.reason) if entry.reason else None,
-        reason_text=entry.reason_text,
-        comment=entry.comment,
-        comment_done=True,
-        editing=True,
-    )
-    await show(bot, chat_id, state, day, form, t)
-
-
-async def _save(state: FSMContext, form: Form, stage: Stage) -> None:
-    await state.set_state(STATE_OF[stage])
-    await state.set_data({"form": form.to_data()})
-
-
-async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, t: Texts) -> None:
-    """Ask whatever the form needs next."""
-    plan = day.plan
-    if (
-        form.kind is EntryKind.FACT
-        and form.reason
-        and not key_shortfalls(day.infos, plan, form.values)
-    ):
-        form.reason, form.reason_text = None, None
-    stage, key = next_stage(form, day.infos, plan)
-    await _save(state, form, stage)
-    markup: InlineKeyboardMarkup | None
-    if stage is Stage.NUMBERS:
-        text, markup = day_views.prompt(t, form.kind, form.day, day.metrics, plan)
-    elif stage is Stage.STEP and key is not None:
-        text, markup = day_views.step(t, form, day.metrics, key, plan)
-    elif stage is Stage.REASON:
-        shortfall = key_shortfalls(day.infos, plan, form.values)[0]
-        text, markup = day_views.reason_question(t, form, day.metrics, plan, shortfall)
-    elif stage is Stage.REASON_TEXT:
-        text, markup = t("form-reason-text"), None
-    elif stage is Stage.COMMENT:
-        text, markup = day_views.comment_question(t, form)
-    else:
-        text, markup = day_views.card(t, form, day.metrics, plan)
-    await bot.send_message(chat_id, text, reply_markup=markup)
-
-
-async def _current_form(state: FSMContext) -> Form | None:
-    data = await state.get_data()
-    raw = data.get("form")
-    return Form.from_data(raw) if isinstance(raw, dict) else None
 
 
 async def plan_command(
@@ -224,7 +99,7 @@ async def _open_form_day(
     bot: Bot,
 ) -> tuple[Form, Day] | None:
     """The form this message answers and its day; None (after offering today's) when closed."""
-    form = await _current_form(state)
+    form = await current_form(state)
     day = await load_day(session, member, clock)
     if form is None or form.day != day.today:
         kind = form.kind if form else EntryKind.PLAN
@@ -380,7 +255,7 @@ async def form_button(
     chat_id = callback.from_user.id
     today = await load_day(session, member, clock)
     button_day = day_from_number(callback_data.day)
-    form = await _current_form(state)
+    form = await current_form(state)
     if button_day != today.today:
         await callback.answer(t("form-closed"), show_alert=True)
         await _closed(bot, chat_id, state, session, today, callback_data.kind, t)
@@ -406,7 +281,7 @@ async def form_button(
         previous = await store.last_plan_before(session, member.id, form.day)
         if previous is None:
             await bot.send_message(chat_id, t("no-previous-plan"))
-            await _save(state, form, Stage.NUMBERS)
+            await save_stage(state, form, Stage.NUMBERS)
             return
         form.values = await store.values_of(session, previous)
     elif action is FormAction.STEPS:
@@ -431,7 +306,7 @@ async def form_button(
     elif action is FormAction.NO_COMMENT:
         form.comment, form.comment_done = None, True
     elif action is FormAction.EDIT:
-        await _save(state, form, Stage.NUMBERS)
+        await save_stage(state, form, Stage.NUMBERS)
         text, markup = day_views.prompt(t, form.kind, form.day, today.metrics, today.plan)
         await bot.send_message(chat_id, text, reply_markup=markup)
         return

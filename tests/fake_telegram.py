@@ -37,6 +37,7 @@ import itertools
 import json
 import math
 import re
+import signal
 import sys
 import time
 import zlib
@@ -1408,6 +1409,8 @@ def _print_request(record: RecordedRequest) -> None:
         parts.append(repr(record.text))
     parts.extend(shown)
     parts.extend(f"{k}=<{f.filename} {f.size}B>" for k, f in record.files.items())
+    if record.method == "getUpdates" and isinstance(record.result, list):
+        parts.append(f"-> {len(record.result)} update(s)")
     if record.status != 200 and record.response:
         parts.append(f"-> {record.response.get('description')}")
     print(" ".join(parts), flush=True)
@@ -1427,7 +1430,10 @@ async def _serve(host: str, port: int, bot_username: str, strict: bool) -> None:
             flush=True,
         )
         print(f"  curl {tg.base_url}/_control/log?after=0", flush=True)
-        await asyncio.Event().wait()
+        stop = asyncio.Event()
+        with contextlib.suppress(NotImplementedError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> None:
