@@ -55,3 +55,20 @@ class DayButton(CallbackData, prefix="day"):
     action: FormAction
     # The metric key for SUGGESTED, the Reason value for REASON.
     choice: str = ""
+
+
+class OffAction(StrEnum):
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    DATES = "dates"
+    KIND = "kind"
+    CANCEL = "cancel"
+
+
+class OffButton(CallbackData, prefix="off"):
+    action: OffAction
+    # YYYYMMDD of the chosen period, for KIND.
+    first: int = 0
+    last: int = 0
+    kind: str = ""
+    absence_id: int = 0

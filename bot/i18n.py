@@ -42,7 +42,8 @@ class Texts:
     def has(self, key: str) -> bool:
         return self._bundle.has_message(key)
 
-    def __call__(self, key: str, /, **args: Arg) -> Safe:
+    def __call__(self, key: str, /, **args: Arg) -> str:
+        """The text, as markup: a `Safe` str, so passing it on as an argument does not escape it."""
         message_id, _, attribute = key.partition(".")
         if not self._bundle.has_message(message_id):
             raise MissingText(f"{self.language}: {key}")
@@ -56,7 +57,7 @@ class Texts:
             raise MissingText(f"{self.language}: {key}: {errors}")
         return Safe(text)
 
-    def zone(self, zone: str) -> Safe:
+    def zone(self, zone: str) -> str:
         """A timezone as people know it ("Москва (UTC+3)"), or its IANA name."""
         key = "tz-" + zone.lower().replace("/", "-").replace("_", "-")
         if self.has(key):

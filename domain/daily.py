@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -239,3 +239,53 @@ def day_from_number(number: int) -> date | None:
         return date(number // 10000, number // 100 % 100, number % 100)
     except ValueError:
         return None
+
+
+def day_number(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    key: str
+    fact: Decimal
+    norm_total: Decimal | None
+
+    @property
+    def share_of_norm(self) -> int | None:
+        return percent(self.fact, self.norm_total) if self.norm_total is not None else None
+
+
+def progress(
+    metrics: Sequence[MetricInfo], facts: Iterable[Values], working_days: int
+) -> list[ProgressRow]:
+    """Sum of facts per metric against the norm over the days the person was due to work."""
+    totals = {m.key: Decimal(0) for m in metrics}
+    for day_values in facts:
+        for key, value in day_values.items():
+            if key in totals:
+                totals[key] += value
+    return [
+        ProgressRow(
+            m.key,
+            totals[m.key],
+            m.daily_norm * working_days if m.daily_norm is not None else None,
+        )
+        for m in metrics
+    ]
+
+
+def working_days_between(
+    first: date,
+    last: date,
+    is_workday: Callable[[date], bool],
+    absences: Iterable[tuple[date, date]] = (),
+) -> int:
+    """Workdays in [first, last] the person was not on leave."""
+    ranges = list(absences)
+    count, day = 0, first
+    while day <= last:
+        if is_workday(day) and not is_absent(day, ranges):
+            count += 1
+        day += timedelta(days=1)
+    return count

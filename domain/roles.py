@@ -22,6 +22,8 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("help", frozenset()),
     ("plan", frozenset({Role.MANAGER})),
     ("report", frozenset({Role.MANAGER})),
+    ("off", frozenset({Role.MANAGER})),
+    ("me", frozenset({Role.MANAGER})),
     ("invite", LEADERS),
     ("lang", frozenset()),
 )

@@ -5,7 +5,7 @@ Each module builds a fresh router, so any number of dispatchers (tests, several 
 
 from aiogram import Router
 
-from handlers import common, daily, fallback, invite, start
+from handlers import common, daily, fallback, invite, me, off, start
 
 
 def routers() -> list[Router]:
@@ -13,6 +13,8 @@ def routers() -> list[Router]:
         start.create_router(),
         invite.create_router(),
         daily.create_router(),
+        off.create_router(),
+        me.create_router(),
         common.create_router(),
         fallback.create_router(),
     ]

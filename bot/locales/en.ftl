@@ -212,3 +212,42 @@ numbers-error = { $reason ->
 form-error-line = • { $what }: “{ $fragment }” — { $problem }
 form-error-line-fragment = • “{ $fragment }” — { $problem }
 form-error-line-general = • { $problem }
+
+## Days off
+
+off-title = 🌴 <b>Days off, sick leave and vacations</b>
+off-none = Nothing marked.
+off-item = • { $kind }: { $period }
+off-ask = When will you be away? On those days the bot asks for no plan or results, and they don't count as a shortfall.
+btn-off-today = Today
+btn-off-tomorrow = Tomorrow
+btn-off-dates = Other dates…
+btn-off-cancel = ✕ Cancel: { $period }
+off-kind = { $kind ->
+    [sick] Sick leave
+    [vacation] Vacation
+   *[day_off] Day off
+}
+off-ask-kind = { $period }: what is it?
+off-ask-dates = Type a date or a period: <code>25.11</code> or <code>25.11-29.11</code> (up to two months).
+off-bad-dates = I could not read the dates. For example: <code>25.11</code> or <code>25.11-29.11</code>. A period cannot be in the past or longer than two months.
+off-saved = ✅ Marked: { $kind }, { $period }. The bot will not disturb you on those days.
+off-cancelled = Cancelled: { $period }.
+period-one = { DATETIME($first, dateStyle: "long") }
+period-range = { DATETIME($first, dateStyle: "long") } – { DATETIME($last, dateStyle: "long") }
+
+## /me
+
+me-title = 📈 <b>{ $name }: progress</b>
+me-today = <b>Today</b>
+me-today-line = { $label }: { $fact } of { $plan }
+me-today-none = No results for today yet.
+me-period = <b>{ $period ->
+    [week] This week
+   *[month] This month
+}</b> ({ $days } working { $days ->
+    [one] day
+   *[other] days
+})
+me-line = { $label }: { $fact }
+me-line-norm = { $label }: { $fact } of the norm { $norm } ({ $percent }%)

@@ -212,3 +212,43 @@ numbers-error = { $reason ->
 form-error-line = • { $what }: «{ $fragment }» — { $problem }
 form-error-line-fragment = • «{ $fragment }» — { $problem }
 form-error-line-general = • { $problem }
+
+## Days off
+
+off-title = 🌴 <b>Выходные, больничные и отпуска</b>
+off-none = Ничего не отмечено.
+off-item = • { $kind }: { $period }
+off-ask = Когда вас не будет? В эти дни бот не спрашивает план и итоги, и они не считаются недовыполнением.
+btn-off-today = Сегодня
+btn-off-tomorrow = Завтра
+btn-off-dates = Другие даты…
+btn-off-cancel = ✕ Отменить: { $period }
+off-kind = { $kind ->
+    [sick] Больничный
+    [vacation] Отпуск
+   *[day_off] Выходной
+}
+off-ask-kind = { $period }: что это?
+off-ask-dates = Напишите дату или период: <code>25.11</code> или <code>25.11-29.11</code> (до двух месяцев).
+off-bad-dates = Не понял даты. Пример: <code>25.11</code> или <code>25.11-29.11</code>. Период не может быть в прошлом и длиннее двух месяцев.
+off-saved = ✅ Отмечено: { $kind }, { $period }. Бот не будет беспокоить вас в эти дни.
+off-cancelled = Отменено: { $period }.
+period-one = { DATETIME($first, dateStyle: "long") }
+period-range = { DATETIME($first, dateStyle: "long") } — { DATETIME($last, dateStyle: "long") }
+
+## /me
+
+me-title = 📈 <b>{ $name }: прогресс</b>
+me-today = <b>Сегодня</b>
+me-today-line = { $label }: { $fact } из { $plan }
+me-today-none = Итоги за сегодня ещё не внесены.
+me-period = <b>{ $period ->
+    [week] Эта неделя
+   *[month] Месяц
+}</b> ({ $days } раб. { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+})
+me-line = { $label }: { $fact }
+me-line-norm = { $label }: { $fact } — норма { $norm } ({ $percent } %)
