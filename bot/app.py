@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -14,10 +16,18 @@ from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 from bot.clock import Clock
 from bot.config import Settings
 from bot.menus import set_default_menus
-from bot.middlewares import ContextMiddleware
+from bot.middlewares import ContextMiddleware, HandleOnceMiddleware
 from bot.storage import SqlStorage
 from handlers import routers
 from models.db import SessionPool
+
+
+async def finish_handlers(dp: Dispatcher, timeout: float = 10.0) -> None:
+    """Let updates already being handled finish before the process exits, so an answer the
+    person has seen acknowledged is also recorded (aiogram keeps them as background tasks)."""
+    running = [task for task in dp._handle_update_tasks if not task.done()]
+    if running:
+        await asyncio.wait(running, timeout=timeout)
 
 
 def create_bot(settings: Settings, token: str) -> Bot:
@@ -44,6 +54,7 @@ def create_dispatcher(
         clock=clock,
         session_pool=session_pool,
     )
+    dp.update.outer_middleware(HandleOnceMiddleware(session_pool, clock))
     dp.update.outer_middleware(ContextMiddleware(session_pool, clock, settings.default_language))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
     dp.include_routers(*routers())
@@ -51,5 +62,9 @@ def create_dispatcher(
     async def on_startup(bot: Bot) -> None:
         await set_default_menus(bot, settings.default_language)
 
+    async def on_shutdown() -> None:
+        await finish_handlers(dp)
+
     dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
     return dp

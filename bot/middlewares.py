@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
-from aiogram import BaseMiddleware
-from aiogram.types import Chat, TelegramObject, User
+from aiogram import BaseMiddleware, Bot
+from aiogram.types import Chat, TelegramObject, Update, User
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
 from bot.i18n import texts
-from models import Member, queries
+from models import Member, ProcessedUpdate, queries
 from models.db import SessionPool
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -57,3 +60,40 @@ def _refresh_profile(member: Member, from_user: User) -> None:
         member.full_name = name
     if member.username != from_user.username:
         member.username = from_user.username
+
+
+class HandleOnceMiddleware(BaseMiddleware):
+    """Skips an update already handled: after a restart Telegram re-sends the updates the
+    stopped bot had not confirmed, and a typed number must not fill two questions.
+
+    An update is recorded only after its handler finished, so one interrupted half-way is
+    handled again rather than lost.
+    """
+
+    KEEP = timedelta(days=2)
+
+    def __init__(self, session_pool: SessionPool, clock: Clock) -> None:
+        self._pool = session_pool
+        self._clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        bot: Bot = data["bot"]
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        key = (event.update_id, bot.id)
+        async with self._pool() as session:
+            if await session.get(ProcessedUpdate, key) is not None:
+                return None
+        result = await handler(event, data)
+        async with self._pool() as session:
+            now = self._clock.now()
+            session.add(ProcessedUpdate(update_id=event.update_id, bot_id=bot.id, processed_at=now))
+            if event.update_id % 500 == 0:
+                await session.execute(
+                    delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - self.KEEP)
+                )
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+        return result

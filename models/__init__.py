@@ -9,6 +9,7 @@ from models.tables import (
     Invite,
     Member,
     Metric,
+    ProcessedUpdate,
     Team,
     User,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "Invite",
     "Member",
     "Metric",
+    "ProcessedUpdate",
     "Team",
     "User",
 ]

@@ -26,15 +26,28 @@ class RunningBot:
     process: asyncio.subprocess.Process
 
     async def reply(self, user: FakeUser, text: str, timeout: float = 15.0) -> RecordedRequest:
+        """Send `text`; the bot's first answer, once it has finished answering."""
         mark = self.tg.mark()
         await user.send(text)
-        return await self.tg.wait_for(OUTPUT, chat_id=user.id, after=mark, timeout=timeout)
+        first = await self.tg.wait_for(OUTPUT, chat_id=user.id, after=mark, timeout=timeout)
+        await self.settle()
+        return first
 
     async def press(self, user: FakeUser, label: str, timeout: float = 15.0) -> RecordedRequest:
         mark = self.tg.mark()
         button = next(b for b in user.buttons() if label in b.text)
         await user.press(button.text)
-        return await self.tg.wait_for(OUTPUT, chat_id=user.id, after=mark, timeout=timeout)
+        first = await self.tg.wait_for(OUTPUT, chat_id=user.id, after=mark, timeout=timeout)
+        await self.settle()
+        return first
+
+    async def settle(self, quiet: float = 0.3) -> None:
+        """Wait until the bot has sent nothing for `quiet` seconds."""
+        while True:
+            seen = len([r for r in self.tg.requests if r.method != "getUpdates"])
+            await asyncio.sleep(quiet)
+            if len([r for r in self.tg.requests if r.method != "getUpdates"]) == seen:
+                return
 
 
 async def start_bot(tg: FakeTelegram, database: Path) -> asyncio.subprocess.Process:
@@ -97,7 +110,7 @@ async def test_onboarding_walk_through_real_process(running: RunningBot):
 
     joined = await running.reply(ivan, f"/start {link.split('start=')[1]}")
     assert "Добро пожаловать" in (joined.text or "")
-    assert tg.commands_for(502) == ["start", "help", "plan", "report", "lang"]
+    assert tg.commands_for(502) == ["start", "help", "plan", "report", "off", "me", "lang"]
     await tg.wait_for("sendMessage", chat_id=501, predicate=lambda r: "Иван" in (r.text or ""))
 
     refused = await running.reply(ivan, "/invite")
@@ -129,3 +142,138 @@ async def test_state_survives_a_restart_of_the_process(tmp_path: Path):
             assert "Ромашка" in (created.text or "") and "создана" in (created.text or "")
         finally:
             await stop_bot(process)
+
+
+async def run_job(tg: FakeTelegram, database: Path, job: str) -> str:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "4242:E2E-TOKEN",
+        "TELEGRAM_API_URL": tg.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run-job", job, cwd=database.parent, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+def _every_day_is_a_workday(database: Path) -> None:
+    """The walk must not depend on the weekday or holiday CI happens to run on."""
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE teams SET workdays = '1234567', holiday_country = NULL")
+
+
+def _stored(database: Path, name: str, kind: str) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT metrics.key, entry_values.value FROM entry_values "
+            "JOIN metrics ON metrics.id = entry_values.metric_id "
+            "JOIN day_entries ON day_entries.id = entry_values.entry_id "
+            "JOIN members ON members.id = day_entries.member_id "
+            "WHERE members.full_name = ? AND day_entries.kind = ?",
+            (name, kind),
+        ).fetchall()
+    return {key: value // 100 for key, value in rows}
+
+
+async def test_daily_loop_walk_through_real_process(tmp_path: Path):
+    database = tmp_path / "bot.sqlite3"
+    async with FakeTelegram() as tg:
+        process = await start_bot(tg, database)
+        bot = RunningBot(tg, process)
+        try:
+            await tg.wait_for("getUpdates", timeout=30, ok=None)
+            olga = tg.user(701, first_name="Ольга")
+            await bot.reply(olga, "/start")
+            await bot.press(olga, "Создать команду")
+            await bot.reply(olga, "Ромашка")
+            await bot.press(olga, "Москва")
+            await bot.press(olga, "Да, я и руководитель")
+            managers = []
+            for user_id, name in ((711, "Иван"), (712, "Мария"), (713, "Пётр")):
+                await bot.reply(olga, "/invite")
+                card = await bot.press(olga, "Менеджер")
+                code = (card.text or "").split("start=")[1].split()[0]
+                manager = tg.user(user_id, first_name=name)
+                joined_at = tg.mark()
+                await bot.reply(manager, f"/start {code}")
+                await tg.wait_for("sendMessage", chat_id=olga.id, after=joined_at)
+                managers.append(manager)
+            ivan, maria, petr = managers
+            _every_day_is_a_workday(database)
+
+            mark = tg.mark()
+            assert "sent 3" in await run_job(tg, database, "morning")
+            for manager in managers:
+                await tg.wait_for("sendMessage", chat_id=manager.id, after=mark)
+                assert "План на" in (manager.last_text() or "")
+
+            card = await bot.reply(ivan, "30 2 3 5 1 150000")
+            assert "Оплаты" in (card.text or "")
+            saved = await bot.press(ivan, "Подтвердить")
+            assert "План сохранён" in (saved.text or "")
+
+            await bot.reply(maria, "нормы")
+            await bot.reply(maria, "1")
+            await bot.reply(maria, "100к")
+            await bot.press(maria, "Подтвердить")
+
+            await bot.press(petr, "По шагам")
+            await bot.press(petr, "норма")
+            typo = await bot.reply(petr, "2,5")
+            assert "целое число" in (typo.text or "")
+            await bot.reply(petr, "2")
+            await bot.press(petr, "норма")
+
+            await stop_bot(process)
+            process = await start_bot(tg, database)
+            bot = RunningBot(tg, process)
+            await tg.wait_for("getUpdates", timeout=30, ok=None, after=tg.mark())
+
+            asked = await bot.reply(petr, "4")
+            assert "Сделки" in (asked.text or ""), "the form continues after the restart"
+            await bot.reply(petr, "0")
+            await bot.reply(petr, "1,5 млн")
+            await bot.press(petr, "Подтвердить")
+
+            assert "morning: sent 0," in await run_job(tg, database, "morning")
+
+            mark = tg.mark()
+            assert "sent 3" in await run_job(tg, database, "evening")
+            await tg.wait_for("sendMessage", chat_id=ivan.id, after=mark)
+            await bot.reply(ivan, "20 2 3 5 1 100000")
+            await bot.press(ivan, "Клиенты не отвечали")
+            await bot.reply(ivan, "Половина базы в отпуске")
+            await bot.press(ivan, "Подтвердить")
+
+            await bot.reply(maria, "30 2 3 5 1 100000")
+            await bot.press(maria, "Без комментария")
+            await bot.press(maria, "Подтвердить")
+            await bot.reply(maria, "/report")
+            await bot.press(maria, "Изменить")
+            await bot.reply(maria, "звонки 35")
+            await bot.press(maria, "Подтвердить")
+        finally:
+            errors = await stop_bot(process)
+            assert b"Traceback" not in errors, errors.decode(errors="replace")
+
+    assert _stored(database, "Иван", "plan") == {
+        "calls": 30, "meetings": 2, "proposals": 3, "leads": 5, "deals": 1, "revenue": 150000
+    }  # fmt: skip
+    assert _stored(database, "Мария", "plan") == {
+        "calls": 30, "meetings": 2, "proposals": 3, "leads": 5, "deals": 1, "revenue": 100000
+    }  # fmt: skip
+    assert _stored(database, "Пётр", "plan") == {
+        "calls": 30, "meetings": 2, "proposals": 3, "leads": 4, "deals": 0, "revenue": 1500000
+    }  # fmt: skip
+    assert _stored(database, "Иван", "fact")["calls"] == 20
+    assert _stored(database, "Мария", "fact")["calls"] == 35

@@ -69,7 +69,7 @@ async def test_manager_joins_by_link_and_leaders_are_told(
     await manager.send(f"/start {code_of(link)}")
     assert "Добро пожаловать в команду <b>Ромашка</b>" in manager.last.text
     assert "09:30" in manager.last.text
-    assert manager.menu() == ["start", "help", "plan", "report", "lang"]
+    assert manager.menu() == ["start", "help", "plan", "report", "off", "me", "lang"]
     assert "Иван &lt;script&gt; присоединился" in owner.last.text
 
     async with session_pool() as session:

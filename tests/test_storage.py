@@ -45,3 +45,30 @@ async def test_team_creation_continues_after_restart(
     same_owner.chat = owner.chat
     await same_owner.press("Москва")
     assert "Команда <b>Ромашка</b> создана" in same_owner.last.text
+
+
+async def test_an_update_resent_after_restart_is_handled_once(
+    harness: Harness, session_pool: SessionPool
+):
+    from datetime import UTC, datetime
+
+    from aiogram.types import Chat, Message, Update, User
+
+    from tests.scenarios import team_with_managers
+
+    _head, [ivan] = await team_with_managers(harness, "Иван")
+    await ivan.send("/plan")
+    await ivan.press("По шагам")
+    typed = Update(
+        update_id=999_001,
+        message=Message(
+            message_id=1, date=datetime.now(UTC), chat=Chat(id=ivan.user_id, type="private"),
+            from_user=User(id=ivan.user_id, is_bot=False, first_name="Иван"), text="31",
+        ),
+    )  # fmt: skip
+    await harness.feed(typed)
+    assert ivan.last.text.startswith("Встречи (2 из 6)")
+    made = await harness.feed(typed)
+    assert made == [], "the same update again changes nothing and sends nothing"
+    await ivan.send("2")
+    assert ivan.last.text.startswith("КП (3 из 6)")
