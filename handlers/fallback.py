@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Texts
-from domain.roles import COMMAND_ROLES
+from domain.roles import COMMAND_ROLES, Role
 from models import Member
 
 
@@ -22,6 +22,8 @@ async def unhandled_message(message: Message, member: Member | None, t: Texts) -
         await message.answer(t("not-your-role"))
     elif text.startswith("/"):
         await message.answer(t("unknown-command"))
+    elif Role.MANAGER in member.roles:
+        await message.answer(t("not-understood-manager"))
     else:
         await message.answer(t("not-understood"))
 

@@ -189,3 +189,55 @@ async def test_head_without_manager_role_cannot_plan(harness: Harness):
     head, _ = await team_with_managers(harness)
     await head.send("/plan")
     assert "доступна другой роли" in head.last.text
+
+
+async def test_two_quick_messages_never_corrupt_the_form(
+    harness: Harness, session_pool: SessionPool
+):
+    import asyncio
+
+    _head, [ivan] = await team_with_managers(harness, "Иван")
+    await ivan.send("/plan")
+    await ivan.press("По шагам")
+    await asyncio.gather(ivan.send("31"), ivan.send("3"))
+    await ivan.send("4")
+    await ivan.send("6")
+    await ivan.send("1")
+    await ivan.send("0")
+    await ivan.press("Подтвердить")
+    plan = await stored(session_pool, ivan.user_id, "plan")
+    assert plan == {
+        "calls": Decimal(31), "meetings": Decimal(3), "proposals": Decimal(4),
+        "leads": Decimal(6), "deals": Decimal(1), "revenue": Decimal(0),
+    }  # fmt: skip
+
+
+async def test_huge_or_non_text_messages_get_a_polite_answer(harness: Harness):
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    from aiogram.types import Chat, Message, Sticker, Update, User
+
+    _head, [ivan] = await team_with_managers(harness, "Иван")
+    await ivan.send("/plan")
+    await ivan.send("30 " * 2000)
+    assert ivan.last.text.startswith("Сообщение слишком длинное")
+    sticker = Update(
+        update_id=990_001,
+        message=Message(
+            message_id=5, date=dt.now(UTC), chat=Chat(id=ivan.user_id, type="private"),
+            from_user=User(id=ivan.user_id, is_bot=False, first_name="Иван"),
+            sticker=Sticker(file_id="x", file_unique_id="x", type="regular", width=1, height=1,
+                            is_animated=False, is_video=False),
+        ),
+    )  # fmt: skip
+    await harness.feed(sticker)
+    assert ivan.last.text == "Пришлите, пожалуйста, ответ текстом."
+    await ivan.send("30 2 3 5 1 0")
+    assert "Звонки: <b>30</b>" in ivan.last.text, "the form is still open after the bad input"
+
+
+async def test_numbers_without_an_open_form_point_to_plan(harness: Harness):
+    _head, [ivan] = await team_with_managers(harness, "Иван")
+    await ivan.send("30 2 3 5 1 0")
+    assert "/plan" in ivan.last.text and "/report" in ivan.last.text

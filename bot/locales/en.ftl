@@ -115,6 +115,7 @@ not-a-member = You are not in a team yet. Open the invite link from your head of
 not-your-role = This command belongs to another role in the team. Your commands: /help.
 unknown-command = I don't know that command. All commands: /help.
 not-understood = I didn't understand that message. All commands: /help.
+not-understood-manager = I didn't understand that message. Today's plan: /plan, today's results: /report, all commands: /help.
 
 ## The daily loop: metrics
 

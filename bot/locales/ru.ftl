@@ -115,6 +115,7 @@ not-a-member = Вы пока не состоите в команде. Откро
 not-your-role = Эта команда доступна другой роли в команде. Ваши команды — в /help.
 unknown-command = Не знаю такой команды. Список команд — /help.
 not-understood = Не понял сообщение. Список команд — /help.
+not-understood-manager = Не понял сообщение. План на день — /plan, итоги дня — /report, все команды — /help.
 
 ## The daily loop: metrics
 
