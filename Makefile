@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test migrate lint
+.PHONY: run test migrate lint demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.runtime
 	$(BIN)/python -m bot
+
+demo: $(VENV)/.runtime
+	$(BIN)/python -m bot demo
 
 migrate: $(VENV)/.runtime
 	$(BIN)/python -m bot migrate

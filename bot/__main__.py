@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 
 from aiogram.utils.token import TokenValidationError
 
@@ -26,7 +27,8 @@ To run it:
      (cp .env.example .env gives you a file with every setting explained)
   4. Run the same command again.
 
-The tests need no token: see README.md, "Run the tests".
+To see the bot at work first, with no token and no network:
+  python -m bot demo      (or: make demo)
 """
 
 
@@ -82,6 +84,15 @@ async def run_job(settings: Settings, job: str, team_id: int | None, day: date |
     return 0
 
 
+async def show_demo(out: Path) -> int:
+    from bot.demo import run_demo
+
+    transcript = await run_demo(out)
+    print(transcript.read_text(encoding="utf-8"))
+    print(f"The conversation above is saved in {transcript}")
+    return 0
+
+
 async def run_migrations(settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     try:
@@ -97,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    demo = commands.add_parser("demo", help="show the bot at work offline: no token needed")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for the results")
     job = commands.add_parser("run-job", help="run a scheduled job now")
     job.add_argument("job", choices=["morning", "evening"])
     job.add_argument("--team", type=int, default=None, help="only this team id")
@@ -108,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if args.command == "demo":
+        return asyncio.run(show_demo(args.out))
     try:
         settings = load_settings()
     except ConfigError as exc:

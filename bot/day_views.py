@@ -70,9 +70,7 @@ def prompt(
     if kind is EntryKind.PLAN:
         lines.append(t("form-plan-title", day=day_title(t, day)))
         norms = [
-            f"{label(t, m).lower()} {number(t, m.daily_norm)}"
-            for m in metrics
-            if m.daily_norm is not None
+            f"{label(t, m)} {number(t, m.daily_norm)}" for m in metrics if m.daily_norm is not None
         ]
         if norms:
             lines.append(t("form-norms", norms=" · ".join(norms)))
@@ -86,7 +84,7 @@ def prompt(
             )
         else:
             lines.append(t("form-no-plan"))
-    order = ", ".join(label(t, m).lower() for m in metrics)
+    order = ", ".join(label(t, m) for m in metrics)
     lines.append("")
     lines.append(
         t(

@@ -82,6 +82,7 @@ def test_without_token_the_bot_says_what_to_do(tmp_path: Path):
     assert result.returncode == 1
     assert "BOT_TOKEN is not set" in result.stderr
     assert "@BotFather" in result.stderr
+    assert "python -m bot demo" in result.stderr
 
 
 def test_bad_setting_stops_the_bot_with_its_name(tmp_path: Path):

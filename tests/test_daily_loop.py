@@ -57,7 +57,7 @@ async def test_plan_by_norms_asks_the_rest_step_by_step(
     assert ivan.last.text.startswith("Сделки (5 из 6)")
     await ivan.send("2")
     await ivan.send("1,5 млн")
-    assert "Оплаты, ₽: <b>1 500 000</b>" in ivan.last.text.replace("\xa0", " ")
+    assert "Оплаты (₽): <b>1 500 000</b>" in ivan.last.text.replace("\xa0", " ")
     await ivan.press("Подтвердить")
     plan = await stored(session_pool, ivan.user_id, "plan")
     assert plan["calls"] == 30 and plan["deals"] == 2 and plan["revenue"] == Decimal(1_500_000)
@@ -156,7 +156,7 @@ async def test_whole_entry_typed_during_steps_is_accepted(harness: Harness):
     await ivan.send("/plan")
     await ivan.press("По шагам")
     await ivan.send("30 2 3 5 1 100000")
-    assert "Оплаты, ₽: <b>100" in ivan.last.text
+    assert "Оплаты (₽): <b>100" in ivan.last.text
 
 
 async def test_yesterdays_button_is_closed_and_today_offered(harness: Harness, clock: ManualClock):

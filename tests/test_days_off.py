@@ -119,7 +119,7 @@ async def test_me_shows_today_week_and_month_against_norms(harness: Harness):
     assert "Звонки: 24 — норма 30 (80 %)" in text
     assert "Месяц</b> (1 раб. день)" in text, "norms count from the day Ivan joined"
     assert text.count("Звонки: 24 — норма 30 (80 %)") == 2
-    assert "Оплаты, ₽: 100 000" in text
+    assert "Оплаты (₽): 100 000" in text
 
 
 async def test_month_norm_counts_workdays_without_holidays_and_leave(

@@ -125,7 +125,7 @@ metric-label = { $key ->
     [proposals] Proposals
     [leads] New leads
     [deals] Deals closed
-    [revenue] Payments, ₽
+    [revenue] Payments (₽)
    *[other] { $key }
 }
 num = { NUMBER($value, maximumFractionDigits: 2) }

@@ -100,7 +100,7 @@ join-welcome =
         [head] Каждый рабочий вечер в { $digest } я пришлю сводку план/факт по команде. Пригласить менеджеров — /invite.
        *[other] Список команд — /help.
     }
-joined-notice = 👤 { $name } присоединился(-ась) к команде как { role-name-acc }.
+joined-notice = 👤 { $name } присоединился(-ась) к команде в роли { role-name-acc }.
 
 ## Help and language
 
@@ -125,7 +125,7 @@ metric-label = { $key ->
     [proposals] КП
     [leads] Лиды
     [deals] Сделки
-    [revenue] Оплаты, ₽
+    [revenue] Оплаты (₽)
    *[other] { $key }
 }
 num = { NUMBER($value, maximumFractionDigits: 2) }
