@@ -22,8 +22,8 @@ def team(zone: str = "Europe/Moscow", country: str | None = "RU", **changes) -> 
     return TeamSchedule(**values)  # type: ignore[arg-type]
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def ticking(schedule: TeamSchedule, begin: datetime, end: datetime, minutes: int = 1):
@@ -81,10 +81,10 @@ def test_catch_up_after_downtime_is_same_day_and_only_while_useful():
         EventKind.MORNING_REMINDER: True,
     }
     evening_now = utc(2026, 11, 23, 16)  # 19:00: the morning is over, the evening is on
-    kinds = {
+    later = {
         e.kind for e in due_events(moscow, start_of_day(evening_now, "Europe/Moscow"), evening_now)
     }
-    assert EventKind.MORNING not in kinds and EventKind.EVENING in kinds
+    assert EventKind.MORNING not in later and EventKind.EVENING in later
     next_day = utc(2026, 11, 24, 5)
     assert all(
         e.day == date(2026, 11, 24)
