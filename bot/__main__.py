@@ -16,6 +16,7 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.storage import SqlStorage
 from models.db import create_engine, create_session_pool, migrate
+from scheduler.jobs import JOBS
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so the bot cannot connect to Telegram.
@@ -57,7 +58,8 @@ async def run_bot(settings: Settings) -> int:
 
 
 async def run_job(settings: Settings, job: str, team_id: int | None, day: date | None) -> int:
-    from scheduler.jobs import Prompt, send_prompts
+    from scheduler.jobs import Jobs
+    from scheduler.jobs import run_job as run_one
 
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
@@ -68,15 +70,8 @@ async def run_job(settings: Settings, job: str, team_id: int | None, day: date |
         await migrate(engine)
         pool = create_session_pool(engine)
         clock = SystemClock()
-        report = await send_prompts(
-            Prompt(job),
-            bot=bot,
-            session_pool=pool,
-            storage=SqlStorage(pool, clock),
-            clock=clock,
-            team_id=team_id,
-            day=day,
-        )
+        jobs = Jobs(bot=bot, pool=pool, storage=SqlStorage(pool, clock), clock=clock)
+        report = await run_one(jobs, job, team_id=team_id, day=day)
     finally:
         await bot.session.close()
         await engine.dispose()
@@ -111,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="show the bot at work offline: no token needed")
     demo.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for the results")
     job = commands.add_parser("run-job", help="run a scheduled job now")
-    job.add_argument("job", choices=["morning", "evening"])
+    job.add_argument("job", choices=JOBS)
     job.add_argument("--team", type=int, default=None, help="only this team id")
     job.add_argument(
         "--date",

@@ -94,15 +94,15 @@ async def open_form(
     day: Day,
     kind: EntryKind,
     t: Texts,
-) -> None:
-    """Show today's form from the start, or the submitted entry's card to confirm or change."""
+) -> int:
+    """Show today's form from the start, or the submitted entry's card to confirm or change.
+    Returns the id of the message sent."""
     entry = await store.get_entry(session, day.member.id, day.today, kind)
     if entry is None:
         form = Form(kind=kind, day=day.today, values={})
         await save_stage(state, form, Stage.NUMBERS)
         text, markup = day_views.prompt(t, kind, day.today, day.metrics, day.plan)
-        await bot.send_message(chat_id, text, reply_markup=markup)
-        return
+        return (await bot.send_message(chat_id, text, reply_markup=markup)).message_id
     form = Form(
         kind=kind,
         day=day.today,
@@ -113,7 +113,7 @@ async def open_form(
         comment_done=True,
         editing=True,
     )
-    await show(bot, chat_id, state, day, form, t)
+    return await show(bot, chat_id, state, day, form, t)
 
 
 async def save_stage(state: FSMContext, form: Form, stage: Stage) -> None:
@@ -121,7 +121,7 @@ async def save_stage(state: FSMContext, form: Form, stage: Stage) -> None:
     await state.set_data({"form": form.to_data()})
 
 
-async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, t: Texts) -> None:
+async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, t: Texts) -> int:
     """Ask whatever the form needs next."""
     plan = day.plan
     if (
@@ -146,7 +146,7 @@ async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, 
         text, markup = day_views.comment_question(t, form)
     else:
         text, markup = day_views.card(t, form, day.metrics, plan)
-    await bot.send_message(chat_id, text, reply_markup=markup)
+    return (await bot.send_message(chat_id, text, reply_markup=markup)).message_id
 
 
 async def current_form(state: FSMContext) -> Form | None:

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.offline import BotClient, Harness, OfflineBot
 from domain.calendar import is_workday
 from models.db import create_engine, create_session_pool, migrate
-from scheduler.jobs import Prompt, send_prompts
+from scheduler.jobs import Jobs, run_job
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 _TAG = re.compile(r"<[^>]+>")
@@ -101,12 +101,12 @@ async def run_demo(out: Path, clock: Clock | None = None) -> Path:
         log.said(people[who], f"[{label}]")
         log.bot(await people[who].press(label))
 
-    async def prompts(kind: Prompt, at: time) -> None:
+    jobs = Jobs(bot=bot, pool=pool, storage=harness.dp.storage, clock=demo_clock)
+
+    async def job(name: str, at: time) -> None:
         demo_clock.set(datetime.combine(day, at, MOSCOW))
-        log.note(f"{at:%H:%M}: the {kind.value} prompt job runs")
-        await send_prompts(
-            kind, bot=bot, session_pool=pool, storage=harness.dp.storage, clock=demo_clock
-        )
+        log.note(f"{at:%H:%M}: the {name} job runs")
+        await run_job(jobs, name)
         log.bot(harness.sync())
 
     try:
@@ -123,7 +123,7 @@ async def run_demo(out: Path, clock: Clock | None = None) -> Path:
             link = next(line for line in people["olga"].last.text.splitlines() if "start=" in line)
             await send(who, f"/start {link.split('start=')[1]}")
 
-        await prompts(Prompt.MORNING, time(9, 30))
+        await job("morning", time(9, 30))
         await send("ivan", "30 2 3 5 1 150000")
         await press("ivan", "Подтвердить")
         await send("maria", "нормы")
@@ -140,7 +140,7 @@ async def run_demo(out: Path, clock: Clock | None = None) -> Path:
         await send("petr", "1,5 млн")
         await press("petr", "Подтвердить")
 
-        await prompts(Prompt.EVENING, time(18, 0))
+        await job("evening", time(18, 0))
         await send("ivan", "звонки 18, встречи 2, кп 3, лиды 4, сделки 0, оплаты 0")
         await press("ivan", "Клиенты не отвечали")
         await send("ivan", "Полбазы в отпусках, перезвоню в четверг")
@@ -148,7 +148,9 @@ async def run_demo(out: Path, clock: Clock | None = None) -> Path:
         await send("maria", "32 2 4 6 1 210000")
         await press("maria", "Без комментария")
         await press("maria", "Подтвердить")
+        await job("remind", time(19, 0))
         await send("petr", "/me")
+        await job("digest", time(20, 0))
     finally:
         await bot.session.close()
         await engine.dispose()

@@ -216,8 +216,9 @@ class Delivery(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     day: Mapped[date] = mapped_column(Date)
-    # "claimed" -> "sent" or "failed"
-    status: Mapped[str] = mapped_column(String(16))
+    # claimed -> sending -> sent | failed; see scheduler/delivery.py
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,46 +1,61 @@
-"""Scheduled jobs as plain functions: the scheduler, the command line and tests call them alike.
-
-Delivery semantics: before a prompt is sent, a `deliveries` row with a unique key
-(kind, member, local date) is claimed and committed; only the process that inserted it sends.
-After the send it is marked `sent` (or `failed`). A second run finds the key taken and sends
-nothing, so a prompt reaches a person at most once per day.
-"""
+"""Scheduled jobs as plain functions: the schedule engine, the command line and tests call
+them alike. Each send goes through `deliver_once`, so running a job twice sends nothing new."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramForbiddenError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot import day_views
+from bot.callbacks import DayButton, FormAction
 from bot.clock import Clock
 from bot.day_form import load_day, open_form
-from bot.i18n import texts
+from bot.i18n import Safe, Texts, texts
 from bot.timekeeping import team_today
 from domain.calendar import is_workday
-from domain.daily import EntryKind
-from models import Delivery, Member, Team, queries
+from domain.daily import EntryKind, day_number
+from domain.digest import ManagerDay, missing_reports, previous_workday, team_totals
+from domain.roles import Role
+from domain.schedule import EventKind
+from models import Absence, DayEntry, Delivery, Member, Metric, Team, queries
 from models import entries as store
 from models.db import SessionPool
+from scheduler.delivery import Outcome, Slot, deliver_once, key_for
 
 log = logging.getLogger(__name__)
 
+PROMPT_ENTRY = {
+    EventKind.MORNING: EntryKind.PLAN,
+    EventKind.EVENING: EntryKind.FACT,
+    EventKind.MORNING_REMINDER: EntryKind.PLAN,
+    EventKind.EVENING_REMINDER: EntryKind.FACT,
+}
+REMINDED_PROMPT = {
+    EventKind.MORNING_REMINDER: EventKind.MORNING,
+    EventKind.EVENING_REMINDER: EventKind.EVENING,
+}
 
-class Prompt(StrEnum):
-    MORNING = "morning"
-    EVENING = "evening"
 
+@dataclass(frozen=True, slots=True)
+class Jobs:
+    """What every job needs; built once per process."""
 
-ENTRY_OF = {Prompt.MORNING: EntryKind.PLAN, Prompt.EVENING: EntryKind.FACT}
+    bot: Bot
+    pool: SessionPool
+    storage: BaseStorage
+    clock: Clock
 
 
 @dataclass
@@ -52,117 +67,368 @@ class JobReport:
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
+    def count(self, outcome: Outcome) -> None:
+        if outcome is Outcome.SENT:
+            self.sent += 1
+        elif outcome is Outcome.ALREADY:
+            self.already += 1
+        else:
+            self.skip(outcome.value)
+
+    def add(self, other: JobReport) -> None:
+        self.sent += other.sent
+        self.already += other.already
+        for why, count in other.skipped.items():
+            self.skipped[why] = self.skipped.get(why, 0) + count
+
     def summary(self) -> str:
         skipped = ", ".join(f"{why}: {count}" for why, count in sorted(self.skipped.items()))
-        return f"sent {self.sent}, already sent {self.already}" + (
-            f"; skipped {skipped}" if skipped else ""
-        )
+        text = f"sent {self.sent}, already sent {self.already}"
+        return f"{text}; skipped {skipped}" if skipped else text
 
 
-def delivery_key(kind: str, member_id: int, day: date) -> str:
-    return f"{kind}:member:{member_id}:{day.isoformat()}"
-
-
-async def send_prompts(
-    prompt: Prompt,
-    *,
-    bot: Bot,
-    session_pool: SessionPool,
-    storage: BaseStorage,
-    clock: Clock,
-    team_id: int | None = None,
-    day: date | None = None,
-) -> JobReport:
-    """Send `prompt` to every active manager not on leave who has not had it for the day."""
-    report = JobReport()
-    async with session_pool() as session:
+async def teams(jobs: Jobs, team_id: int | None = None) -> list[Team]:
+    async with jobs.pool() as session:
         query = select(Team).order_by(Team.id)
         if team_id is not None:
             query = query.where(Team.id == team_id)
-        teams = list((await session.execute(query)).scalars())
-    for team in teams:
-        team_day = day or team_today(clock, team)
-        if not is_workday(team_day, team.workdays, team.holiday_country):
-            report.skip("not a workday")
-            continue
-        await _prompt_team(prompt, team, team_day, bot, session_pool, storage, clock, report)
+        return list((await session.execute(query)).scalars())
+
+
+async def run_event(
+    jobs: Jobs, kind: EventKind, team: Team, day: date, *, late: bool = False
+) -> JobReport:
+    """Do what a scheduled moment asks for one team and local date."""
+    if kind in (EventKind.MORNING, EventKind.EVENING):
+        return await send_prompts(jobs, kind, team, day)
+    if kind in REMINDED_PROMPT:
+        return await send_reminders(jobs, kind, team, day)
+    if kind is EventKind.DIGEST:
+        return await send_digest(jobs, team, day, late=late)
+    report = JobReport()
+    report.skip("not yet available")
     return report
 
 
-async def _prompt_team(
-    prompt: Prompt,
-    team: Team,
-    day: date,
-    bot: Bot,
-    session_pool: SessionPool,
-    storage: BaseStorage,
-    clock: Clock,
-    report: JobReport,
-) -> None:
-    async with session_pool() as session:
-        result = await session.execute(
-            select(Member)
-            .options(joinedload(Member.team))
-            .where(Member.team_id == team.id, Member.is_manager.is_(True), Member.active.is_(True))
-            .order_by(Member.id)
-        )
-        managers = list(result.scalars())
+async def _managers(session: AsyncSession, team_id: int) -> list[Member]:
+    result = await session.execute(
+        select(Member)
+        .options(joinedload(Member.team))
+        .where(Member.team_id == team_id, Member.is_manager.is_(True), Member.active.is_(True))
+        .order_by(Member.id)
+    )
+    return list(result.scalars())
+
+
+async def _leaders(session: AsyncSession, team_id: int) -> list[Member]:
+    """Who gets the digest and alerts: the heads, or the owner where there is no head."""
+    heads = await queries.team_members_with_role(session, team_id, Role.HEAD)
+    return heads or await queries.team_members_with_role(session, team_id, Role.OWNER)
+
+
+async def _texts_for(session: AsyncSession, member: Member, team: Team) -> Texts:
+    language = (
+        await queries.language_of(session, member.telegram_id) if member.telegram_id else None
+    )
+    return texts(language or team.locale)
+
+
+async def _reachable(session: AsyncSession, member: Member, day: date, report: JobReport) -> bool:
+    if member.telegram_id is None or member.bot_blocked_at is not None:
+        report.skip("bot blocked")
+        return False
+    if await store.is_absent_on(session, member.id, day):
+        report.skip("on leave")
+        return False
+    return True
+
+
+async def send_prompts(jobs: Jobs, kind: EventKind, team: Team, day: date) -> JobReport:
+    """The morning or evening prompt to each active manager at work who has not answered."""
+    report = JobReport()
+    entry_kind = PROMPT_ENTRY[kind]
+    async with jobs.pool() as session:
+        managers = await _managers(session, team.id)
     for member in managers:
-        if member.telegram_id is None or member.bot_blocked_at is not None:
-            report.skip("bot blocked")
-            continue
-        async with session_pool() as session:
-            if await store.is_absent_on(session, member.id, day):
-                report.skip("on leave")
+        async with jobs.pool() as session:
+            if not await _reachable(session, member, day, report):
                 continue
-            if await store.get_entry(session, member.id, day, ENTRY_OF[prompt]) is not None:
+            if await store.get_entry(session, member.id, day, entry_kind) is not None:
                 report.skip("already answered")
                 continue
-            delivery = Delivery(
-                key=delivery_key(prompt.value, member.id, day),
-                team_id=team.id,
-                member_id=member.id,
-                kind=prompt.value,
-                day=day,
-                status="claimed",
-                claimed_at=clock.now(),
+            t = await _texts_for(session, member, team)
+            chat_id = member.telegram_id
+            assert chat_id is not None
+            state = FSMContext(
+                jobs.storage, StorageKey(bot_id=jobs.bot.id, chat_id=chat_id, user_id=chat_id)
             )
-            session.add(delivery)
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                report.already += 1
+            member_day = await load_day(session, member, jobs.clock, day)
+
+            async def send() -> int:
+                return await open_form(jobs.bot, chat_id, state, session, member_day, entry_kind, t)  # noqa: B023
+
+            slot = Slot(key_for(kind.value, member.id, day), team.id, member.id, kind.value, day)
+            outcome = await deliver_once(jobs.pool, jobs.clock, slot, send)
+            if outcome is Outcome.BLOCKED:
+                await mark_blocked(jobs, session, member, team)
+        report.count(outcome)
+    return report
+
+
+async def send_reminders(jobs: Jobs, kind: EventKind, team: Team, day: date) -> JobReport:
+    """One reminder to those who got the prompt and have not answered it."""
+    report = JobReport()
+    entry_kind = PROMPT_ENTRY[kind]
+    prompt = REMINDED_PROMPT[kind]
+    async with jobs.pool() as session:
+        managers = await _managers(session, team.id)
+        prompted = set(
+            (
+                await session.execute(
+                    select(Delivery.member_id).where(
+                        Delivery.team_id == team.id,
+                        Delivery.kind == prompt.value,
+                        Delivery.day == day,
+                        Delivery.status == "sent",
+                    )
+                )
+            ).scalars()
+        )
+    for member in managers:
+        async with jobs.pool() as session:
+            if member.id not in prompted:
+                report.skip("not prompted")
                 continue
-            await _deliver_prompt(prompt, member, day, delivery, bot, session, storage, clock)
-            await session.commit()
-            if delivery.status == "sent":
-                report.sent += 1
-            else:
-                report.skip(delivery.status)
+            if not await _reachable(session, member, day, report):
+                continue
+            if await store.get_entry(session, member.id, day, entry_kind) is not None:
+                report.skip("already answered")
+                continue
+            t = await _texts_for(session, member, team)
+            plan = entry_kind is EntryKind.PLAN
+            button = InlineKeyboardButton(
+                text=t("btn-fill-plan" if plan else "btn-fill-fact"),
+                callback_data=DayButton(
+                    kind=entry_kind, day=day_number(day), action=FormAction.OPEN
+                ).pack(),
+            )
+            chat_id = member.telegram_id
+            assert chat_id is not None
+
+            async def send() -> int:
+                message = await jobs.bot.send_message(
+                    chat_id,  # noqa: B023
+                    t("reminder-plan" if plan else "reminder-fact"),  # noqa: B023
+                    reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]),  # noqa: B023
+                )
+                return message.message_id
+
+            slot = Slot(key_for(kind.value, member.id, day), team.id, member.id, kind.value, day)
+            outcome = await deliver_once(jobs.pool, jobs.clock, slot, send)
+            if outcome is Outcome.BLOCKED:
+                await mark_blocked(jobs, session, member, team)
+        report.count(outcome)
+    return report
 
 
-async def _deliver_prompt(
-    prompt: Prompt,
-    member: Member,
-    day: date,
-    delivery: Delivery,
-    bot: Bot,
-    session: AsyncSession,
-    storage: BaseStorage,
-    clock: Clock,
-) -> None:
-    assert member.telegram_id is not None
-    chat_id = member.telegram_id
-    state = FSMContext(storage, StorageKey(bot_id=bot.id, chat_id=chat_id, user_id=chat_id))
-    user_language = await queries.language_of(session, chat_id)
-    t = texts(user_language or member.team.locale)
-    member_day = await load_day(session, member, clock, day)
-    try:
-        await open_form(bot, chat_id, state, session, member_day, ENTRY_OF[prompt], t)
-    except TelegramForbiddenError as exc:
-        delivery.status, delivery.error = "failed", exc.message[:255]
-        merged = await session.merge(member)
-        merged.bot_blocked_at = clock.now()
+async def mark_blocked(jobs: Jobs, session: AsyncSession, member: Member, team: Team) -> None:
+    """A member who blocked the bot gets nothing more; their leaders are told, once."""
+    fresh = await session.get(Member, member.id)
+    if fresh is None or fresh.bot_blocked_at is not None:
         return
-    delivery.status, delivery.sent_at = "sent", clock.now()
+    fresh.bot_blocked_at = jobs.clock.now()
+    await session.commit()
+    for leader in await _leaders(session, team.id):
+        if leader.telegram_id is None or leader.id == member.id:
+            continue
+        t = await _texts_for(session, leader, team)
+        slot = Slot(f"blocked:{member.id}:to:{leader.id}", team.id, leader.id, "alert",
+                    team_today(jobs.clock, team))  # fmt: skip
+        chat_id = leader.telegram_id
+        text = t("alert-blocked", name=member.full_name)
+
+        async def send() -> int:
+            return (await jobs.bot.send_message(chat_id, text)).message_id  # noqa: B023
+
+        await deliver_once(jobs.pool, jobs.clock, slot, send)
+
+
+async def _day_of(
+    session: AsyncSession, team: Team, day: date, metrics: Sequence[Metric]
+) -> list[ManagerDay]:
+    keys = {m.id: m.key for m in metrics}
+    managers = await _managers(session, team.id)
+    entries = (
+        (
+            await session.execute(
+                select(DayEntry)
+                .where(DayEntry.team_id == team.id, DayEntry.day == day)
+                .options(joinedload(DayEntry.values))
+            )
+        )
+        .unique()
+        .scalars()
+    )
+    by_member: dict[tuple[int, str], dict[str, Decimal]] = {}
+    for entry in entries:
+        by_member[(entry.member_id, entry.kind)] = {
+            keys[v.metric_id]: v.value for v in entry.values if v.metric_id in keys
+        }
+    absent = set(
+        (
+            await session.execute(
+                select(Absence.member_id).where(
+                    Absence.team_id == team.id,
+                    Absence.cancelled_at.is_(None),
+                    Absence.first_day <= day,
+                    Absence.last_day >= day,
+                )
+            )
+        ).scalars()
+    )
+    return [
+        ManagerDay(
+            member_id=m.id,
+            name=m.full_name,
+            plan=by_member.get((m.id, "plan"), {}),
+            fact=by_member.get((m.id, "fact")),
+            absent=m.id in absent,
+        )
+        for m in managers
+    ]
+
+
+def render_digest(
+    t: Texts,
+    team: Team,
+    day: date,
+    metrics: Sequence[Metric],
+    days: Sequence[ManagerDay],
+    late_at: str | None,
+) -> str:
+    lines = [t("digest-title", day=day_views.day_title(t, day), team=team.name)]
+    if late_at:
+        lines.append(t("digest-late", time=late_at))
+    infos = [store.metric_info(m) for m in metrics]
+    reported = [d for d in days if d.fact is not None]
+    if not reported:
+        lines += ["", t("digest-nobody")]
+    else:
+        lines += ["", t("digest-totals")]
+        for metric, total in zip(metrics, team_totals(infos, days), strict=True):
+            share = total.share
+            lines.append(
+                t("digest-total-line", label=day_views.label(t, metric),
+                  fact=day_views.number(t, total.fact), plan=day_views.number(t, total.plan),
+                  percent=share if share is not None else "none")
+            )  # fmt: skip
+    key_metric = next((m for m in metrics if m.is_key), metrics[0] if metrics else None)
+    lines += ["", t("digest-managers")]
+    for d in days:
+        if d.absent:
+            lines.append(t("digest-absent", name=d.name, kind=t("off-kind", kind="day_off")))
+        elif d.fact is None:
+            lines.append(t("digest-no-report", name=d.name))
+        elif key_metric is not None:
+            fact = day_views.number(t, d.fact.get(key_metric.key, Decimal(0)))
+            label = day_views.label(t, key_metric)
+            if key_metric.key in d.plan:
+                plan = day_views.number(t, d.plan[key_metric.key])
+                lines.append(t("digest-manager", name=d.name, label=label, fact=fact, plan=plan))
+            else:
+                lines.append(t("digest-manager-no-plan", name=d.name, label=label, fact=fact))
+    missing = missing_reports(days)
+    if missing and reported:
+        lines += ["", t("digest-missing", names=", ".join(d.name for d in missing))]
+    return Safe("\n".join(lines))
+
+
+async def send_digest(jobs: Jobs, team: Team, day: date, *, late: bool = False) -> JobReport:
+    """The evening digest to the head(s), naming who did not report; then the alerts for
+    those who have not reported two workdays running."""
+    report = JobReport()
+    async with jobs.pool() as session:
+        metrics = await store.active_metrics(session, team.id)
+        days = await _day_of(session, team, day, metrics)
+        leaders = await _leaders(session, team.id)
+        late_at = team.digest_at.strftime("%H:%M") if late else None
+        for leader in leaders:
+            if leader.telegram_id is None or leader.bot_blocked_at is not None:
+                report.skip("bot blocked")
+                continue
+            t = await _texts_for(session, leader, team)
+            text = render_digest(t, team, day, metrics, days, late_at)
+            chat_id = leader.telegram_id
+
+            async def send() -> int:
+                return (await jobs.bot.send_message(chat_id, text)).message_id  # noqa: B023
+
+            slot = Slot(key_for("digest", leader.id, day), team.id, leader.id, "digest", day)
+            report.count(await deliver_once(jobs.pool, jobs.clock, slot, send))
+        await _no_report_alerts(jobs, session, team, day, days, leaders)
+    return report
+
+
+async def _no_report_alerts(
+    jobs: Jobs,
+    session: AsyncSession,
+    team: Team,
+    day: date,
+    days: Sequence[ManagerDay],
+    leaders: Sequence[Member],
+) -> None:
+    def workday(candidate: date) -> bool:
+        return is_workday(candidate, team.workdays, team.holiday_country)
+
+    before = previous_workday(day, workday)
+    for missing in missing_reports(days):
+        if await store.is_absent_on(session, missing.member_id, before):
+            continue
+        if await store.get_entry(session, missing.member_id, before, EntryKind.FACT) is not None:
+            continue
+        member = await session.get(Member, missing.member_id)
+        if member is None or member.joined_at.astimezone(ZoneInfo(team.timezone)).date() > before:
+            continue
+        for leader in leaders:
+            if leader.telegram_id is None or leader.bot_blocked_at is not None:
+                continue
+            t = await _texts_for(session, leader, team)
+            days_text = f"{day_views.day_title(t, before)}, {day_views.day_title(t, day)}"
+            text = t("alert-no-report", name=missing.name, days=days_text)
+            chat_id = leader.telegram_id
+
+            async def send() -> int:
+                return (await jobs.bot.send_message(chat_id, text)).message_id  # noqa: B023
+
+            key = f"alert:no_report:{missing.member_id}:{day.isoformat()}:to:{leader.id}"
+            await deliver_once(
+                jobs.pool, jobs.clock, Slot(key, team.id, leader.id, "alert", day), send
+            )
+
+
+JOBS = ("morning", "evening", "remind", "digest", "forecast")
+
+
+async def run_job(
+    jobs: Jobs, name: str, *, team_id: int | None = None, day: date | None = None
+) -> JobReport:
+    """`python -m bot run-job NAME`: one job now, for every team (or one), for today (or a
+    date). `remind` sends the morning reminder before the team's evening time, else the
+    evening one."""
+    report = JobReport()
+    for team in await teams(jobs, team_id):
+        team_day = day or team_today(jobs.clock, team)
+        if name != "forecast" and not is_workday(team_day, team.workdays, team.holiday_country):
+            report.skip("not a workday")
+            continue
+        if name == "remind":
+            local = jobs.clock.now().astimezone(ZoneInfo(team.timezone)).time()
+            kind = (
+                EventKind.MORNING_REMINDER
+                if local < team.evening_at
+                else EventKind.EVENING_REMINDER
+            )
+        else:
+            kind = EventKind(name)
+        report.add(await run_event(jobs, kind, team, team_day))
+    return report

@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from domain.daily import DateRangeError, parse_date_range, working_days_between
 from models import Absence
 from models.db import SessionPool
-from scheduler.jobs import Prompt, send_prompts
+from scheduler.jobs import Jobs, run_job
 from tests.bot_client import Harness
 from tests.scenarios import team_with_managers
 
@@ -56,10 +56,8 @@ async def test_vacation_range_stops_prompts_and_can_be_cancelled(
     await ivan.press("Отпуск")
     assert "Отмечено: Отпуск, 23 ноября 2026" in ivan.last.text
 
-    report = await send_prompts(
-        Prompt.MORNING, bot=harness.bot, session_pool=session_pool,
-        storage=harness.dp.storage, clock=clock,
-    )  # fmt: skip
+    jobs = Jobs(bot=harness.bot, pool=session_pool, storage=harness.dp.storage, clock=clock)
+    report = await run_job(jobs, "morning")
     assert report.skipped == {"on leave": 1}
 
     await ivan.send("/off")
@@ -68,10 +66,8 @@ async def test_vacation_range_stops_prompts_and_can_be_cancelled(
     async with session_pool() as session:
         absence = await session.scalar(select(Absence))
         assert absence is not None and absence.cancelled_at is not None
-    report = await send_prompts(
-        Prompt.MORNING, bot=harness.bot, session_pool=session_pool,
-        storage=harness.dp.storage, clock=clock,
-    )  # fmt: skip
+    jobs = Jobs(bot=harness.bot, pool=session_pool, storage=harness.dp.storage, clock=clock)
+    report = await run_job(jobs, "morning")
     assert report.sent == 1
 
 

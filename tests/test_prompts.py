@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.clock import ManualClock
 from models import Absence, Delivery, Member
 from models.db import SessionPool
-from scheduler.jobs import Prompt, send_prompts
+from scheduler.jobs import JobReport, Jobs, run_job
 from tests.bot_client import Harness
 from tests.conftest import MOSCOW
 from tests.scenarios import team_with_managers
@@ -21,17 +21,11 @@ async def run(
     harness: Harness,
     session_pool: SessionPool,
     clock: ManualClock,
-    prompt: Prompt,
+    name: str,
     day: date | None = None,
-):
-    report = await send_prompts(
-        prompt,
-        bot=harness.bot,
-        session_pool=session_pool,
-        storage=harness.dp.storage,
-        clock=clock,
-        day=day,
-    )
+) -> JobReport:
+    jobs = Jobs(bot=harness.bot, pool=session_pool, storage=harness.dp.storage, clock=clock)
+    report = await run_job(jobs, name, day=day)
     harness.sync()
     return report
 
@@ -40,12 +34,12 @@ async def test_morning_prompt_reaches_each_manager_once(
     harness: Harness, session_pool: SessionPool, clock: ManualClock
 ):
     head, managers = await team_with_managers(harness, "Иван", "Мария", "Пётр")
-    first = await run(harness, session_pool, clock, Prompt.MORNING)
+    first = await run(harness, session_pool, clock, "morning")
     assert first.sent == 3
     for manager in managers:
         assert "План на понедельник, 23 ноября" in manager.last.text
     assert "План на" not in head.last.text, "a head who does not sell gets no prompt"
-    again = await run(harness, session_pool, clock, Prompt.MORNING)
+    again = await run(harness, session_pool, clock, "morning")
     assert again.sent == 0 and again.already == 3
     async with session_pool() as session:
         keys = (await session.execute(select(Delivery.key, Delivery.status))).all()
@@ -56,12 +50,12 @@ async def test_manager_answers_the_prompt_directly(
     harness: Harness, session_pool: SessionPool, clock: ManualClock
 ):
     _head, [ivan] = await team_with_managers(harness, "Иван")
-    await run(harness, session_pool, clock, Prompt.MORNING)
+    await run(harness, session_pool, clock, "morning")
     await ivan.send("30 2 3 5 1 150000")
     await ivan.press("Подтвердить")
     assert ivan.last.text.startswith("✅ План сохранён")
     clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=MOSCOW))
-    await run(harness, session_pool, clock, Prompt.EVENING)
+    await run(harness, session_pool, clock, "evening")
     assert "Звонки — план 30" in ivan.last.text
 
 
@@ -79,18 +73,18 @@ async def test_no_prompts_on_leave_weekend_or_holiday_or_when_answered(
                     last_day=date(2026, 11, 27), created_at=clock.now())
         )  # fmt: skip
         await session.commit()
-    report = await run(harness, session_pool, clock, Prompt.MORNING)
+    report = await run(harness, session_pool, clock, "morning")
     assert report.sent == 1 and report.skipped == {"on leave": 1}
-    saturday = await run(harness, session_pool, clock, Prompt.MORNING, date(2026, 11, 28))
+    saturday = await run(harness, session_pool, clock, "morning", date(2026, 11, 28))
     assert saturday.sent == 0 and saturday.skipped == {"not a workday": 1}
-    unity_day = await run(harness, session_pool, clock, Prompt.MORNING, date(2026, 11, 4))
+    unity_day = await run(harness, session_pool, clock, "morning", date(2026, 11, 4))
     assert unity_day.skipped == {"not a workday": 1}
 
     await ivan.send("/report")
     await ivan.send("30 2 3 5 1 150000")
     await ivan.press("Без комментария")
     await ivan.press("Подтвердить")
-    evening = await run(harness, session_pool, clock, Prompt.EVENING)
+    evening = await run(harness, session_pool, clock, "evening")
     assert evening.sent == 0 and evening.skipped == {"already answered": 1, "on leave": 1}
 
 
@@ -101,10 +95,11 @@ async def test_blocked_manager_is_marked_and_skipped_next_time(
 
     _head, [ivan] = await team_with_managers(harness, "Иван")
     harness.bot.session.queue_error(SendMessage, 403, "Forbidden: bot was blocked by the user")
-    report = await run(harness, session_pool, clock, Prompt.MORNING)
-    assert report.sent == 0 and report.skipped == {"failed": 1}
+    report = await run(harness, session_pool, clock, "morning")
+    assert report.sent == 0 and report.skipped == {"blocked": 1}
+    assert "Иван заблокировал(а) бота" in _head.last.text, "the head is told"
     async with session_pool() as session:
         member = await session.scalar(select(Member).where(Member.telegram_id == ivan.user_id))
         assert member is not None and member.bot_blocked_at is not None
-    tomorrow = await run(harness, session_pool, clock, Prompt.MORNING, date(2026, 11, 24))
+    tomorrow = await run(harness, session_pool, clock, "morning", date(2026, 11, 24))
     assert tomorrow.skipped == {"bot blocked": 1}

@@ -252,3 +252,27 @@ me-period = <b>{ $period ->
 })
 me-line = { $label }: { $fact }
 me-line-norm = { $label }: { $fact } of the norm { $norm } ({ $percent }%)
+
+## Reminders, digest, alerts
+
+reminder-plan = ⏰ Reminder: today's plan is not in yet. It takes half a minute.
+reminder-fact = ⏰ Reminder: today's results are not in yet.
+btn-fill-plan = Fill in the plan
+btn-fill-fact = Enter the results
+digest-title = 📊 <b>Digest for { $day }</b> — { $team }
+digest-late = ⏰ This digest is late: the bot was unavailable at { $time }.
+digest-totals = <b>Team</b>
+digest-total-line = { $label }: { $fact } of { $plan }{ $percent ->
+    [none] {""}
+   *[other] { " " }({ $percent }%)
+}
+digest-managers = <b>Managers</b>
+digest-manager = { $name }: { $label } { $fact } of { $plan }
+digest-manager-no-plan = { $name }: { $label } { $fact }
+digest-no-report = { $name }: ❗ no report
+digest-absent = { $name }: { $kind }
+digest-nobody = Nobody has sent results today.
+digest-missing = No report from: { $names }
+alert-no-report = ⚠️ { $name } has sent no report for two workdays in a row ({ $days }).
+alert-blocked = 🚫 { $name } has blocked the bot: prompts and reminders do not reach them. Ask them to unblock it in Telegram.
+forecast-not-ready = The weekly forecast comes in the next version.

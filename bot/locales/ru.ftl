@@ -253,3 +253,27 @@ me-period = <b>{ $period ->
 })
 me-line = { $label }: { $fact }
 me-line-norm = { $label }: { $fact } — норма { $norm } ({ $percent } %)
+
+## Reminders, digest, alerts
+
+reminder-plan = ⏰ Напоминание: план на сегодня ещё не заполнен. Это займёт полминуты.
+reminder-fact = ⏰ Напоминание: итоги дня ещё не внесены.
+btn-fill-plan = Заполнить план
+btn-fill-fact = Внести итоги
+digest-title = 📊 <b>Сводка за { $day }</b> — { $team }
+digest-late = ⏰ Сводка опоздала: бот был недоступен в { $time }.
+digest-totals = <b>Команда</b>
+digest-total-line = { $label }: { $fact } из { $plan }{ $percent ->
+    [none] {""}
+   *[other] { " " }({ $percent } %)
+}
+digest-managers = <b>Менеджеры</b>
+digest-manager = { $name }: { $label } { $fact } из { $plan }
+digest-manager-no-plan = { $name }: { $label } { $fact }
+digest-no-report = { $name }: ❗ нет отчёта
+digest-absent = { $name }: { $kind }
+digest-nobody = Сегодня никто не прислал итоги.
+digest-missing = Не прислали отчёт: { $names }
+alert-no-report = ⚠️ { $name } второй рабочий день подряд без отчёта ({ $days }).
+alert-blocked = 🚫 { $name } заблокировал(а) бота: вопросы и напоминания ему не доходят. Попросите разблокировать бота в Telegram.
+forecast-not-ready = Недельный прогноз появится в следующей версии.

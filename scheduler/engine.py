@@ -1,0 +1,63 @@
+"""The tick: what is due since the last tick, done now. Nothing lives only here: a restart
+re-reads the day from local midnight, and the delivery log stops anything done twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from domain.calendar import is_workday
+from domain.schedule import EventKind, TeamSchedule, due_events, start_of_day
+from models import Team
+from scheduler.delivery import retryable_slots
+from scheduler.jobs import JobReport, Jobs, run_event, teams
+
+log = logging.getLogger(__name__)
+
+
+def schedule_of(team: Team) -> TeamSchedule:
+    workdays, country = team.workdays, team.holiday_country
+    return TeamSchedule(
+        team_id=team.id,
+        timezone=team.timezone,
+        morning_at=team.morning_at,
+        evening_at=team.evening_at,
+        reminder_delay=timedelta(minutes=team.reminder_delay_minutes),
+        digest_at=team.digest_at,
+        forecast_weekday=team.forecast_weekday,
+        forecast_at=team.forecast_at,
+        is_workday=lambda day: is_workday(day, workdays, country),
+    )
+
+
+class Engine:
+    def __init__(self, jobs: Jobs) -> None:
+        self.jobs = jobs
+        self._last_tick: datetime | None = None
+
+    async def tick(self) -> JobReport:
+        """Run everything that came due since the previous tick (since local midnight on the
+        first tick after a start), then retry sends that Telegram did not take."""
+        now = self.jobs.clock.now()
+        report = JobReport()
+        by_id: dict[int, Team] = {}
+        for team in await teams(self.jobs):
+            by_id[team.id] = team
+            since = self._last_tick or start_of_day(now, team.timezone)
+            for event in due_events(schedule_of(team), since, now):
+                log.info("team %s: %s for %s", team.id, event.kind, event.day)
+                report.add(await run_event(self.jobs, event.kind, team, event.day, late=event.late))
+        kinds = {kind.value for kind in EventKind}
+        for team_id, kind, day in await retryable_slots(
+            self.jobs.pool, (now - timedelta(days=1)).date()
+        ):
+            retried = by_id.get(team_id)
+            if retried is None or kind not in kinds:
+                continue
+            # Retried only while still useful: today, and not past the event's window.
+            window = start_of_day(now, retried.timezone)
+            still_due = due_events(schedule_of(retried), window, now)
+            if any(event.kind == kind and event.day == day for event in still_due):
+                report.add(await run_event(self.jobs, EventKind(kind), retried, day))
+        self._last_tick = now
+        return report
