@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.menus import set_default_menus
 from bot.middlewares import ContextMiddleware, HandleOnceMiddleware
 from bot.storage import SqlStorage
+from bot.throttle import Throttle
 from handlers import routers
 from models.db import SessionPool
 
@@ -32,6 +33,7 @@ async def finish_handlers(dp: Dispatcher, timeout: float = 10.0) -> None:
 
 def create_bot(settings: Settings, token: str) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base_url))
+    session.middleware(Throttle(settings.send_rate))
     return Bot(
         token=token,
         session=session,

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Moscow"
     log_level: LogLevel = "INFO"
     invite_ttl_days: int = 7
+    send_rate: float = 25.0
+    run_scheduler: bool = True
 
     @field_validator("default_timezone")
     @classmethod
@@ -54,6 +56,13 @@ class Settings(BaseSettings):
     def _positive_ttl(cls, value: int) -> int:
         if not 1 <= value <= 90:
             raise ValueError("must be between 1 and 90 days")
+        return value
+
+    @field_validator("send_rate")
+    @classmethod
+    def _sane_rate(cls, value: float) -> float:
+        if not 0.1 <= value <= 10_000:
+            raise ValueError("must be between 0.1 and 10000 messages a second")
         return value
 
     @property

@@ -3,11 +3,13 @@ them alike. Each send goes through `deliver_once`, so running a job twice sends 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -35,6 +37,7 @@ from models.db import SessionPool
 from scheduler.delivery import Outcome, Slot, deliver_once, key_for
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROMPT_ENTRY = {
     EventKind.MORNING: EntryKind.PLAN,
@@ -46,6 +49,23 @@ REMINDED_PROMPT = {
     EventKind.MORNING_REMINDER: EventKind.MORNING,
     EventKind.EVENING_REMINDER: EventKind.EVENING,
 }
+
+
+# Sends in flight at once: enough to keep the rate limit busy while each waits for Telegram.
+CONCURRENCY = 64
+
+
+async def for_each(
+    items: Sequence[T], work: Callable[[T], Awaitable[None]], limit: int = CONCURRENCY
+) -> None:
+    """Run `work` on every item, at most `limit` at a time."""
+    gate = asyncio.Semaphore(limit)
+
+    async def gated(item: T) -> None:
+        async with gate:
+            await work(item)
+
+    await asyncio.gather(*(gated(item) for item in items))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +169,14 @@ async def send_prompts(jobs: Jobs, kind: EventKind, team: Team, day: date) -> Jo
     entry_kind = PROMPT_ENTRY[kind]
     async with jobs.pool() as session:
         managers = await _managers(session, team.id)
-    for member in managers:
+
+    async def one(member: Member) -> None:
         async with jobs.pool() as session:
             if not await _reachable(session, member, day, report):
-                continue
+                return
             if await store.get_entry(session, member.id, day, entry_kind) is not None:
                 report.skip("already answered")
-                continue
+                return
             t = await _texts_for(session, member, team)
             chat_id = member.telegram_id
             assert chat_id is not None
@@ -165,13 +186,15 @@ async def send_prompts(jobs: Jobs, kind: EventKind, team: Team, day: date) -> Jo
             member_day = await load_day(session, member, jobs.clock, day)
 
             async def send() -> int:
-                return await open_form(jobs.bot, chat_id, state, session, member_day, entry_kind, t)  # noqa: B023
+                return await open_form(jobs.bot, chat_id, state, session, member_day, entry_kind, t)
 
             slot = Slot(key_for(kind.value, member.id, day), team.id, member.id, kind.value, day)
             outcome = await deliver_once(jobs.pool, jobs.clock, slot, send)
             if outcome is Outcome.BLOCKED:
                 await mark_blocked(jobs, session, member, team)
         report.count(outcome)
+
+    await for_each(managers, one)
     return report
 
 
@@ -194,16 +217,17 @@ async def send_reminders(jobs: Jobs, kind: EventKind, team: Team, day: date) -> 
                 )
             ).scalars()
         )
-    for member in managers:
+
+    async def one(member: Member) -> None:
         async with jobs.pool() as session:
             if member.id not in prompted:
                 report.skip("not prompted")
-                continue
+                return
             if not await _reachable(session, member, day, report):
-                continue
+                return
             if await store.get_entry(session, member.id, day, entry_kind) is not None:
                 report.skip("already answered")
-                continue
+                return
             t = await _texts_for(session, member, team)
             plan = entry_kind is EntryKind.PLAN
             button = InlineKeyboardButton(
@@ -217,9 +241,9 @@ async def send_reminders(jobs: Jobs, kind: EventKind, team: Team, day: date) -> 
 
             async def send() -> int:
                 message = await jobs.bot.send_message(
-                    chat_id,  # noqa: B023
-                    t("reminder-plan" if plan else "reminder-fact"),  # noqa: B023
-                    reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]),  # noqa: B023
+                    chat_id,
+                    t("reminder-plan" if plan else "reminder-fact"),
+                    reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]),
                 )
                 return message.message_id
 
@@ -228,6 +252,8 @@ async def send_reminders(jobs: Jobs, kind: EventKind, team: Team, day: date) -> 
             if outcome is Outcome.BLOCKED:
                 await mark_blocked(jobs, session, member, team)
         report.count(outcome)
+
+    await for_each(managers, one)
     return report
 
 

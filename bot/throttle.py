@@ -1,0 +1,100 @@
+"""The one sender: every outgoing request passes here, so Telegram's limits hold for the whole
+process whoever sends (a handler's answer, a prompt, a digest).
+
+- at most `rate` messages a second overall (Telegram allows about 30), evenly spaced;
+- about one a second per chat, with a short burst allowed (a reply and a follow-up question);
+- on 429 everything pauses for `retry_after`, then the request is tried again;
+- on 5xx and network errors (timeouts included) the request is retried with backoff;
+- 403 (blocked, deactivated) is not retried: the caller marks the member.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+log = logging.getLogger(__name__)
+
+LIMITED_PREFIXES = ("send", "edit", "copy", "forward", "delete")
+
+
+class Throttle(BaseRequestMiddleware):
+    def __init__(
+        self,
+        rate: float = 25.0,
+        *,
+        per_chat_interval: float = 1.0,
+        per_chat_burst: int = 3,
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate
+        self.per_chat_interval = per_chat_interval
+        self.per_chat_tolerance = per_chat_interval * (per_chat_burst - 1)
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self._now = monotonic
+        self._sleep = sleep
+        self._next_global = 0.0
+        self._chat_tat: dict[Any, float] = {}
+        self._paused_until = 0.0
+        self.stats: Counter[str] = Counter()
+
+    def _reserve(self, chat_id: Any) -> float:
+        """Book this request's moment (no await inside, so bookings never interleave);
+        returns how long to wait for it."""
+        now = self._now()
+        start = max(now, self._paused_until, self._next_global)
+        if chat_id is not None:
+            tat = max(self._chat_tat.get(chat_id, 0.0), now)
+            start = max(start, tat - self.per_chat_tolerance)
+            self._chat_tat[chat_id] = max(tat, start) + self.per_chat_interval
+            if len(self._chat_tat) > 50_000:
+                self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
+        self._next_global = start + self.interval
+        return start - now
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if not method.__api_method__.lower().startswith(LIMITED_PREFIXES):
+            return await make_request(bot, method)
+        chat_id = getattr(method, "chat_id", None)
+        attempt = 0
+        while True:
+            wait = self._reserve(chat_id)
+            if wait > 0:
+                await self._sleep(wait)
+            try:
+                response = await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                self.stats["429"] += 1
+                self._paused_until = max(self._paused_until, self._now() + exc.retry_after)
+                log.warning("429 from Telegram: pausing all sends for %ss", exc.retry_after)
+                if attempt >= self.max_retries:
+                    raise
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                self.stats["retry"] += 1
+                if attempt >= self.max_retries:
+                    raise
+                log.warning("%s failed (%s), retrying", method.__api_method__, exc)
+                await self._sleep(self.backoff * 2**attempt)
+            else:
+                self.stats["sent"] += 1
+                return response
+            attempt += 1
