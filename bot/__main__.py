@@ -16,7 +16,9 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.storage import SqlStorage
 from models.db import create_engine, create_session_pool, migrate
-from scheduler.jobs import JOBS
+from scheduler.engine import Engine
+from scheduler.jobs import JOBS, Jobs
+from scheduler.runner import Leadership, Runner, SchedulerBusy
 
 NO_TOKEN = """\
 BOT_TOKEN is not set, so the bot cannot connect to Telegram.
@@ -46,19 +48,29 @@ async def run_bot(settings: Settings) -> int:
         )
         return 2
     engine = create_engine(settings.database_url)
+    runner = None
     try:
         await migrate(engine)
         clock = SystemClock()
-        dp = create_dispatcher(settings, create_session_pool(engine), clock)
+        pool = create_session_pool(engine)
+        dp = create_dispatcher(settings, pool, clock)
+        if settings.run_scheduler:
+            jobs = Jobs(bot=bot, pool=pool, storage=dp.storage, clock=clock)
+            runner = Runner(Engine(jobs), Leadership(engine, settings.sqlite_path()))
+            await runner.start()
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    except SchedulerBusy as exc:
+        print(exc, file=sys.stderr)
+        return 3
     finally:
+        if runner is not None:
+            await runner.stop()
         await bot.session.close()
         await engine.dispose()
     return 0
 
 
 async def run_job(settings: Settings, job: str, team_id: int | None, day: date | None) -> int:
-    from scheduler.jobs import Jobs
     from scheduler.jobs import run_job as run_one
 
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():

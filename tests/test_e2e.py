@@ -58,6 +58,8 @@ async def start_bot(tg: FakeTelegram, database: Path) -> asyncio.subprocess.Proc
         "TELEGRAM_API_URL": tg.base_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "LOG_LEVEL": "WARNING",
+        # Prompts here come from run-job, at the test's pace; the schedule has its own tests.
+        "RUN_SCHEDULER": "false",
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=database.parent, env=env,
