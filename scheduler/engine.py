@@ -30,10 +30,16 @@ def schedule_of(team: Team) -> TeamSchedule:
     )
 
 
+# How often sends that Telegram did not take are looked for again.
+RETRY_EVERY = timedelta(minutes=15)
+
+
 class Engine:
-    def __init__(self, jobs: Jobs) -> None:
+    def __init__(self, jobs: Jobs, last_tick: datetime | None = None) -> None:
+        """`last_tick` None (a fresh start) catches up from each team's local midnight."""
         self.jobs = jobs
-        self._last_tick: datetime | None = None
+        self._last_tick = last_tick
+        self._last_retry: datetime | None = None
 
     async def tick(self) -> JobReport:
         """Run everything that came due since the previous tick (since local midnight on the
@@ -47,6 +53,14 @@ class Engine:
             for event in due_events(schedule_of(team), since, now):
                 log.info("team %s: %s for %s", team.id, event.kind, event.day)
                 report.add(await run_event(self.jobs, event.kind, team, event.day, late=event.late))
+        if self._last_retry is None or now - self._last_retry >= RETRY_EVERY:
+            self._last_retry = now
+            report.add(await self._retry(now, by_id))
+        self._last_tick = now
+        return report
+
+    async def _retry(self, now: datetime, by_id: dict[int, Team]) -> JobReport:
+        report = JobReport()
         kinds = {kind.value for kind in EventKind}
         for team_id, kind, day in await retryable_slots(
             self.jobs.pool, (now - timedelta(days=1)).date()
@@ -59,5 +73,4 @@ class Engine:
             still_due = due_events(schedule_of(retried), window, now)
             if any(event.kind == kind and event.day == day for event in still_due):
                 report.add(await run_event(self.jobs, EventKind(kind), retried, day))
-        self._last_tick = now
         return report

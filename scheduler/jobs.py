@@ -7,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -51,6 +51,7 @@ REMINDED_PROMPT = {
 }
 
 
+REMINDER_GAP = timedelta(minutes=30)
 # Sends in flight at once: enough to keep the rate limit busy while each waits for Telegram.
 CONCURRENCY = 64
 
@@ -213,6 +214,9 @@ async def send_reminders(jobs: Jobs, kind: EventKind, team: Team, day: date) -> 
                         Delivery.kind == prompt.value,
                         Delivery.day == day,
                         Delivery.status == "sent",
+                        # A prompt that just went out (a catch-up after downtime) is not
+                        # chased at once by its reminder.
+                        Delivery.sent_at <= jobs.clock.now() - REMINDER_GAP,
                     )
                 )
             ).scalars()
