@@ -127,7 +127,6 @@ async def test_a_fortnight_of_schedule_exactly_once(session_pool: SessionPool, d
     bot = MockedBot()
     jobs = Jobs(bot=bot, pool=session_pool, storage=SqlStorage(session_pool, clock), clock=clock)
     engine = Engine(jobs, last_tick=START)
-    sent_at: dict[str, datetime] = {}
     end = START + timedelta(days=DAYS)
     while clock.now() < end:
         clock.advance(TICK)
@@ -142,8 +141,6 @@ async def test_a_fortnight_of_schedule_exactly_once(session_pool: SessionPool, d
                 await session.execute(select(Member).where(Member.is_head.is_(True)))
             ).scalars()
         }
-    for delivery in deliveries:
-        sent_at[delivery.key] = delivery.sent_at  # type: ignore[assignment]
     absences = {
         built[1][1][0].id: {date(2026, 10, 27), date(2026, 10, 28), date(2026, 10, 29)},
         built[3][1][1].id: {date(2026, 11, 2)},
@@ -155,10 +152,11 @@ async def test_a_fortnight_of_schedule_exactly_once(session_pool: SessionPool, d
         if delivery.kind == "alert":
             continue
         assert delivery.status == "sent", delivery.key
+        assert delivery.member_id is not None and delivery.sent_at is not None
         member = delivery.member_id
         if delivery.kind == "digest":
             member = -next(team for team, head in heads.items() if head == delivery.member_id)
-        got[(delivery.kind, member, delivery.day)] = delivery.sent_at  # type: ignore[assignment]
+        got[(delivery.kind, member, delivery.day)] = delivery.sent_at
 
     assert set(got) == set(want), (
         f"missing: {sorted(set(want) - set(got))[:5]} extra: {sorted(set(got) - set(want))[:5]}"
