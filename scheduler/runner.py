@@ -90,6 +90,8 @@ class Leadership:
         self.leading = False
         if self._connection is not None:
             try:
+                # Really close it (not back to the pool), so the session lock goes with it.
+                await self._connection.invalidate()
                 await self._connection.close()
             except Exception:  # already broken
                 log.debug("closing a broken connection failed", exc_info=True)
