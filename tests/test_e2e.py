@@ -25,19 +25,31 @@ class RunningBot:
     tg: FakeTelegram
     process: asyncio.subprocess.Process
 
-    async def reply(self, user: FakeUser, text: str, timeout: float = 15.0) -> RecordedRequest:
-        """Send `text`; the bot's first answer, once it has finished answering."""
+    async def reply(
+        self, user: FakeUser, text: str, expect: str | None = None, timeout: float = 15.0
+    ) -> RecordedRequest:
+        """Send `text`; the bot's first answer (containing `expect`), once it is done."""
         mark = self.tg.mark()
         await user.send(text)
-        first = await self.tg.wait_for(OUTPUT, chat_id=user.id, after=mark, timeout=timeout)
-        await self.settle()
-        return first
+        return await self._answer(user, mark, expect, timeout)
 
-    async def press(self, user: FakeUser, label: str, timeout: float = 15.0) -> RecordedRequest:
+    async def press(
+        self, user: FakeUser, label: str, expect: str | None = None, timeout: float = 15.0
+    ) -> RecordedRequest:
         mark = self.tg.mark()
         button = next(b for b in user.buttons() if label in b.text)
         await user.press(button.text)
-        first = await self.tg.wait_for(OUTPUT, chat_id=user.id, after=mark, timeout=timeout)
+        return await self._answer(user, mark, expect, timeout)
+
+    async def _answer(
+        self, user: FakeUser, mark: int, expect: str | None, timeout: float
+    ) -> RecordedRequest:
+        def wanted(request: RecordedRequest) -> bool:
+            return expect is None or expect in (request.text or "")
+
+        first = await self.tg.wait_for(
+            OUTPUT, chat_id=user.id, after=mark, predicate=wanted, timeout=timeout
+        )
         await self.settle()
         return first
 
@@ -224,17 +236,17 @@ async def test_daily_loop_walk_through_real_process(tmp_path: Path):
             saved = await bot.press(ivan, "Подтвердить")
             assert "План сохранён" in (saved.text or "")
 
-            await bot.reply(maria, "нормы")
-            await bot.reply(maria, "1")
-            await bot.reply(maria, "100к")
-            await bot.press(maria, "Подтвердить")
+            await bot.reply(maria, "нормы", expect="Сделки")
+            await bot.reply(maria, "1", expect="Оплаты")
+            await bot.reply(maria, "100к", expect="План на")
+            await bot.press(maria, "Подтвердить", expect="сохранён")
 
-            await bot.press(petr, "По шагам")
-            await bot.press(petr, "норма")
-            typo = await bot.reply(petr, "2,5")
-            assert "целое число" in (typo.text or "")
-            await bot.reply(petr, "2")
-            await bot.press(petr, "норма")
+            await bot.press(petr, "По шагам", expect="Звонки")
+            await bot.press(petr, "норма", expect="Встречи")
+            typo = await bot.reply(petr, "2,5", expect="целое число")
+            assert "Встречи" in (typo.text or "")
+            await bot.reply(petr, "2", expect="КП")
+            await bot.press(petr, "норма", expect="Лиды")
 
             await stop_bot(process)
             process = await start_bot(tg, database)
@@ -243,27 +255,27 @@ async def test_daily_loop_walk_through_real_process(tmp_path: Path):
 
             asked = await bot.reply(petr, "4")
             assert "Сделки" in (asked.text or ""), "the form continues after the restart"
-            await bot.reply(petr, "0")
-            await bot.reply(petr, "1,5 млн")
-            await bot.press(petr, "Подтвердить")
+            await bot.reply(petr, "0", expect="Оплаты")
+            await bot.reply(petr, "1,5 млн", expect="План на")
+            await bot.press(petr, "Подтвердить", expect="сохранён")
 
             assert "morning: sent 0," in await run_job(tg, database, "morning")
 
             mark = tg.mark()
             assert "sent 3" in await run_job(tg, database, "evening")
             await tg.wait_for("sendMessage", chat_id=ivan.id, after=mark)
-            await bot.reply(ivan, "20 2 3 5 1 100000")
-            await bot.press(ivan, "Клиенты не отвечали")
-            await bot.reply(ivan, "Половина базы в отпуске")
-            await bot.press(ivan, "Подтвердить")
+            await bot.reply(ivan, "20 2 3 5 1 100000", expect="Что помешало")
+            await bot.press(ivan, "Клиенты не отвечали", expect="Комментарий")
+            await bot.reply(ivan, "Половина базы в отпуске", expect="Итоги")
+            await bot.press(ivan, "Подтвердить", expect="сохранены")
 
-            await bot.reply(maria, "30 2 3 5 1 100000")
-            await bot.press(maria, "Без комментария")
-            await bot.press(maria, "Подтвердить")
-            await bot.reply(maria, "/report")
-            await bot.press(maria, "Изменить")
-            await bot.reply(maria, "звонки 35")
-            await bot.press(maria, "Подтвердить")
+            await bot.reply(maria, "30 2 3 5 1 100000", expect="Комментарий")
+            await bot.press(maria, "Без комментария", expect="Итоги")
+            await bot.press(maria, "Подтвердить", expect="сохранены")
+            await bot.reply(maria, "/report", expect="Итоги")
+            await bot.press(maria, "Изменить", expect="Ответьте")
+            await bot.reply(maria, "звонки 35", expect="Итоги")
+            await bot.press(maria, "Подтвердить", expect="✅")
         finally:
             errors = await stop_bot(process)
             assert b"Traceback" not in errors, errors.decode(errors="replace")
