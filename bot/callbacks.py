@@ -72,3 +72,22 @@ class OffButton(CallbackData, prefix="off"):
     last: int = 0
     kind: str = ""
     absence_id: int = 0
+
+
+class TargetButton(CallbackData, prefix="target"):
+    """Pick whose target to set (member 0: the team's) for a month (YYYYMM)."""
+
+    month: int
+    member_id: int = 0
+    show_only: bool = False
+
+
+class RoutineKind(StrEnum):
+    PLANNING = "planning"
+    ONE_ON_ONE = "one_on_one"
+    TRAINING = "training"
+
+
+class RoutineButton(CallbackData, prefix="routine"):
+    kind: RoutineKind
+    with_member_id: int = 0

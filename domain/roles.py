@@ -25,6 +25,8 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("off", frozenset({Role.MANAGER})),
     ("me", frozenset({Role.MANAGER})),
     ("invite", LEADERS),
+    ("target", LEADERS),
+    ("routine", frozenset({Role.HEAD})),
     ("lang", frozenset()),
 )
 

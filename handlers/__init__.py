@@ -5,7 +5,7 @@ Each module builds a fresh router, so any number of dispatchers (tests, several 
 
 from aiogram import Router
 
-from handlers import common, daily, fallback, invite, me, off, start
+from handlers import common, daily, fallback, invite, me, off, routine, start, targets
 
 
 def routers() -> list[Router]:
@@ -15,6 +15,8 @@ def routers() -> list[Router]:
         daily.create_router(),
         off.create_router(),
         me.create_router(),
+        targets.create_router(),
+        routine.create_router(),
         common.create_router(),
         fallback.create_router(),
     ]

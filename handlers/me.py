@@ -17,9 +17,10 @@ from bot.filters import HasRole
 from bot.i18n import Texts
 from bot.timekeeping import team_today
 from domain.calendar import is_workday
-from domain.daily import EntryKind, MetricInfo, progress, working_days_between
+from domain.daily import EntryKind, MetricInfo, percent, progress, working_days_between
+from domain.metrics import MetricKind
 from domain.roles import Role
-from models import Member, Metric
+from models import Member, Metric, targets
 from models import entries as store
 
 
@@ -71,6 +72,18 @@ async def me_command(
         period_facts = [values for day, values in facts.items() if start <= day <= today]
         lines += ["", t("me-period", period=name, days=days)]
         lines += _rows(t, metrics, infos, period_facts, days)
+    monthly = (await targets.month_targets(session, team.id, month_start)).get(member.id)
+    money = next((m for m in metrics if m.kind == MetricKind.MONEY.value), None)
+    if monthly is not None and money is not None:
+        paid = sum(
+            (v.get(money.key, Decimal(0)) for d, v in facts.items() if d >= month_start), Decimal(0)
+        )
+        share = percent(paid, monthly)
+        lines += [
+            "",
+            t("me-target", target=day_views.number(t, monthly), fact=day_views.number(t, paid),
+              percent=share if share is not None else 0),
+        ]  # fmt: skip
     await message.answer("\n".join(lines))
 
 

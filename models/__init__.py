@@ -9,7 +9,9 @@ from models.tables import (
     Invite,
     Member,
     Metric,
+    MonthlyTarget,
     ProcessedUpdate,
+    RoutineEntry,
     Team,
     User,
 )
@@ -25,7 +27,9 @@ __all__ = [
     "Invite",
     "Member",
     "Metric",
+    "MonthlyTarget",
     "ProcessedUpdate",
+    "RoutineEntry",
     "Team",
     "User",
 ]

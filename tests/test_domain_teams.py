@@ -23,9 +23,10 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 def test_menus_follow_roles():
     assert commands_for([]) == ["start", "help", "lang"]
     assert commands_for([Role.MANAGER]) == ["start", "help", "plan", "report", "off", "me", "lang"]
-    assert commands_for([Role.HEAD]) == ["start", "help", "invite", "lang"]
+    assert commands_for([Role.HEAD]) == ["start", "help", "invite", "target", "routine", "lang"]
+    assert commands_for([Role.OWNER]) == ["start", "help", "invite", "target", "lang"]
     assert commands_for([Role.OWNER, Role.MANAGER]) == [
-        "start", "help", "plan", "report", "off", "me", "invite", "lang"
+        "start", "help", "plan", "report", "off", "me", "invite", "target", "lang"
     ]  # fmt: skip
     assert not may_use("invite", [Role.MANAGER])
     assert may_use("invite", [Role.MANAGER, Role.HEAD])

@@ -276,3 +276,57 @@ digest-missing = No report from: { $names }
 alert-no-report = ⚠️ { $name } has sent no report for two workdays in a row ({ $days }).
 alert-blocked = 🚫 { $name } has blocked the bot: prompts and reminders do not reach them. Ask them to unblock it in Telegram.
 forecast-not-ready = The weekly forecast comes in the next version.
+
+## Monthly targets
+
+cmd-target = Monthly targets
+cmd-routine = Meetings, 1:1s, training
+month-name = { $m ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
+target-title = 🎯 <b>Payment targets for { $month }</b>
+target-team = Team: <b>{ $amount }</b>
+target-team-sum = Managers' targets add up to: { $amount }
+target-line = { $name }: { $amount }
+target-none = not set
+target-choose = Whose target to set? Press and send the amount.
+btn-target-team = Team
+btn-target-next = Next month →
+btn-target-this = ← This month
+target-ask = Payment target for { $month } for “{ $who }”: send the amount, e.g. <code>1,500,000</code> or <code>1.5m</code>.
+target-saved = ✅ Target for { $month } for “{ $who }”: { $amount }.
+target-team-who = the team
+target-bad = I could not read the amount: { $problem }. For example: <code>1500000</code> or <code>1.5m</code>.
+me-target = Monthly target: { $target }, paid { $fact } ({ $percent }%)
+
+## Routine
+
+routine-title = 📋 <b>Management routine</b>, week of { $week }
+routine-none = Nothing logged this week yet.
+routine-line = • { $day }: { $what }
+routine-kind = { $kind ->
+    [planning] planning meeting
+    [one_on_one] one-on-one
+   *[training] training
+}
+routine-with = { $what } with { $name }
+routine-ask = What to log for today?
+btn-routine = { $kind ->
+    [planning] Planning meeting
+    [one_on_one] One-on-one
+   *[training] Training
+}
+routine-ask-who = One-on-one: with whom?
+routine-saved = ✅ Logged: { $what }.
+routine-no-managers = There are no managers in the team yet.

@@ -277,3 +277,57 @@ digest-missing = Не прислали отчёт: { $names }
 alert-no-report = ⚠️ { $name } второй рабочий день подряд без отчёта ({ $days }).
 alert-blocked = 🚫 { $name } заблокировал(а) бота: вопросы и напоминания ему не доходят. Попросите разблокировать бота в Telegram.
 forecast-not-ready = Недельный прогноз появится в следующей версии.
+
+## Monthly targets
+
+cmd-target = Цели на месяц
+cmd-routine = Планёрки, 1:1, обучение
+month-name = { $m ->
+    [1] январь
+    [2] февраль
+    [3] март
+    [4] апрель
+    [5] май
+    [6] июнь
+    [7] июль
+    [8] август
+    [9] сентябрь
+    [10] октябрь
+    [11] ноябрь
+   *[12] декабрь
+} { $year }
+target-title = 🎯 <b>Цели по оплатам на { $month }</b>
+target-team = Команда: <b>{ $amount }</b>
+target-team-sum = Сумма целей менеджеров: { $amount }
+target-line = { $name }: { $amount }
+target-none = не задана
+target-choose = Кому задать цель? Нажмите и пришлите сумму.
+btn-target-team = Команда
+btn-target-next = Следующий месяц →
+btn-target-this = ← Текущий месяц
+target-ask = Цель по оплатам на { $month } для «{ $who }»: пришлите сумму, например <code>1 500 000</code> или <code>1,5 млн</code>.
+target-saved = ✅ Цель на { $month } для «{ $who }»: { $amount }.
+target-team-who = команды
+target-bad = Не понял сумму: { $problem }. Например: <code>1 500 000</code> или <code>1,5 млн</code>.
+me-target = Цель на месяц: { $target }, оплачено { $fact } ({ $percent } %)
+
+## Routine
+
+routine-title = 📋 <b>Управленческая рутина</b>, неделя с { $week }
+routine-none = На этой неделе ещё ничего не отмечено.
+routine-line = • { $day }: { $what }
+routine-kind = { $kind ->
+    [planning] планёрка
+    [one_on_one] встреча 1:1
+   *[training] обучение
+}
+routine-with = { $what } с { $name }
+routine-ask = Что отметить сегодня?
+btn-routine = { $kind ->
+    [planning] Планёрка
+    [one_on_one] Встреча 1:1
+   *[training] Обучение
+}
+routine-ask-who = Встреча 1:1 — с кем?
+routine-saved = ✅ Отмечено: { $what }.
+routine-no-managers = В команде пока нет менеджеров.
