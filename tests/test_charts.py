@@ -1,0 +1,47 @@
+"""Charts render headless to PNG of the expected size, and leave no figure open."""
+
+from __future__ import annotations
+
+import struct
+from datetime import date, timedelta
+from decimal import Decimal
+
+import matplotlib.pyplot as plt
+
+from bot.charts import Bar, Cumulative, digest_chart, forecast_chart
+
+LABELS = {
+    "plan": "План", "fact": "Факт", "target": "Цель", "range": "Прогноз",
+    "bars_title": "Звонки", "cumulative_title": "Оплаты",
+}  # fmt: skip
+
+
+def size_of(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def month(days: int, target: Decimal | None = Decimal(2_000_000)) -> Cumulative:
+    first = date(2026, 11, 1)
+    return Cumulative(
+        days=[first + timedelta(days=i) for i in range(days)],
+        fact=[Decimal(50_000 * i) for i in range(days)],
+        target=target,
+        month_end=date(2026, 11, 30),
+        forecast_low=Decimal(1_300_000), forecast_high=Decimal(1_700_000),
+        forecast_point=Decimal(1_500_000),
+    )  # fmt: skip
+
+
+def test_digest_chart_png_and_no_figure_left_open():
+    bars = [Bar(f"Менеджер <{i}>", Decimal(30), Decimal(i)) for i in range(60)]
+    png = digest_chart(bars, month(23), LABELS)
+    assert size_of(png) == (1000, 700)
+    assert plt.get_fignums() == []
+
+
+def test_forecast_chart_without_target_or_history():
+    assert size_of(forecast_chart(month(0, target=None), LABELS)) == (1000, 490)
+    assert size_of(forecast_chart(month(23), LABELS)) == (1000, 490)
+    assert plt.get_fignums() == []
