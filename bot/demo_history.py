@@ -122,7 +122,7 @@ def _one_day(
     leads = max(0, round(calls / 6 + rng.uniform(-1, 1)))
     deals = sum(1 for _ in range(meetings) if rng.random() < persona.conversion)
     revenue = sum(
-        round(rng.gauss(persona.deal_size, persona.deal_size * 0.25), -3) for _ in range(deals)
+        int(round(rng.gauss(persona.deal_size, persona.deal_size * 0.25), -3)) for _ in range(deals)
     )
     fact = {"calls": calls, "meetings": meetings, "proposals": proposals, "leads": leads,
             "deals": deals, "revenue": max(0, revenue)}  # fmt: skip
