@@ -50,6 +50,11 @@ class Team(Base):
     digest_at: Mapped[time] = mapped_column(Time, default=time(20, 0))
     forecast_weekday: Mapped[int] = mapped_column(Integer, default=1)
     forecast_at: Mapped[time] = mapped_column(Time, default=time(9, 0))
+    # Alert thresholds (PRODUCT.md, "Shortfall alerts").
+    alert_streak_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    alert_forecast_percent: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
+    far_below_plan_percent: Mapped[int] = mapped_column(Integer, default=70, server_default="70")
+    activity_drop_percent: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     members: Mapped[list[Member]] = relationship(back_populates="team", lazy="raise")
