@@ -80,6 +80,10 @@ class Throttle(BaseRequestMiddleware):
             wait = self._reserve(chat_id)
             if wait > 0:
                 await self._sleep(wait)
+            if self._paused_until > self._now():
+                # A 429 came while this request waited for its moment: book again, after
+                # the pause (sending now would only earn another 429).
+                continue
             try:
                 response = await make_request(bot, method)
             except TelegramRetryAfter as exc:

@@ -48,6 +48,9 @@ from domain.numbers import (
 from domain.roles import Role
 from models import Member
 from models import entries as store
+from models.db import SessionPool
+from scheduler import alerts
+from scheduler.context import Jobs
 
 
 async def plan_command(
@@ -251,6 +254,7 @@ async def form_button(
     t: Texts,
     clock: Clock,
     bot: Bot,
+    session_pool: SessionPool,
 ) -> None:
     chat_id = callback.from_user.id
     today = await load_day(session, member, clock)
@@ -311,18 +315,21 @@ async def form_button(
         await bot.send_message(chat_id, text, reply_markup=markup)
         return
     elif action is FormAction.CONFIRM:
-        await _confirm(bot, chat_id, state, session, today, form, t)
+        if await _confirm(bot, chat_id, state, session, today, form, t):
+            jobs = Jobs(bot=bot, pool=session_pool, storage=state.storage, clock=clock)
+            await alerts.on_submitted(jobs, member.id, form.day, form.kind.value)
         return
     await show(bot, chat_id, state, today, form, t)
 
 
 async def _confirm(
     bot: Bot, chat_id: int, state: FSMContext, session: AsyncSession, day: Day, form: Form, t: Texts
-) -> None:
+) -> bool:
+    """Save the confirmed form; True when it was saved (and may raise an alert)."""
     stage, _ = next_stage(form, day.infos, day.plan)
     if stage is not Stage.CARD:
         await show(bot, chat_id, state, day, form, t)
-        return
+        return False
     late = edits_are_late(day.now, form.day, day.team.digest_at)
     _entry, changed = await store.save_form(session, day.member, form, now=day.now, late=late)
     await session.commit()
@@ -335,6 +342,7 @@ async def _confirm(
     else:
         text = t("saved-plan" if form.kind is EntryKind.PLAN else "saved-fact", digest=digest)
     await bot.send_message(chat_id, text)
+    return True
 
 
 async def _drop_buttons(callback: CallbackQuery) -> None:

@@ -8,32 +8,30 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from bot import day_views
 from bot.callbacks import DayButton, FormAction
-from bot.clock import Clock
 from bot.day_form import load_day, open_form
-from bot.i18n import Safe, Texts, texts
+from bot.i18n import Texts, texts
+from bot.reports import Report, build_digest, build_forecast
 from bot.timekeeping import team_today
 from domain.calendar import is_workday
 from domain.daily import EntryKind, day_number
-from domain.digest import ManagerDay, missing_reports, previous_workday, team_totals
 from domain.roles import Role
 from domain.schedule import EventKind
-from models import Absence, DayEntry, Delivery, Member, Metric, Team, queries
+from models import Delivery, Member, Team, queries, targets
 from models import entries as store
-from models.db import SessionPool
+from models.history import load_history
+from scheduler import alerts
+from scheduler.context import Jobs as Jobs  # re-exported: callers build Jobs from here
 from scheduler.delivery import Outcome, Slot, deliver_once, key_for
 
 log = logging.getLogger(__name__)
@@ -52,6 +50,8 @@ REMINDED_PROMPT = {
 
 
 REMINDER_GAP = timedelta(minutes=30)
+# How far back the digest and the forecast look (trends, run-rates, streaks).
+HISTORY = timedelta(days=62)
 # Sends in flight at once: enough to keep the rate limit busy while each waits for Telegram.
 CONCURRENCY = 64
 
@@ -67,16 +67,6 @@ async def for_each(
             await work(item)
 
     await asyncio.gather(*(gated(item) for item in items))
-
-
-@dataclass(frozen=True, slots=True)
-class Jobs:
-    """What every job needs; built once per process."""
-
-    bot: Bot
-    pool: SessionPool
-    storage: BaseStorage
-    clock: Clock
 
 
 @dataclass
@@ -126,9 +116,7 @@ async def run_event(
         return await send_reminders(jobs, kind, team, day)
     if kind is EventKind.DIGEST:
         return await send_digest(jobs, team, day, late=late)
-    report = JobReport()
-    report.skip("not yet available")
-    return report
+    return await send_forecast(jobs, team, day)
 
 
 async def _managers(session: AsyncSession, team_id: int) -> list[Member]:
@@ -283,157 +271,66 @@ async def mark_blocked(jobs: Jobs, session: AsyncSession, member: Member, team: 
         await deliver_once(jobs.pool, jobs.clock, slot, send)
 
 
-async def _day_of(
-    session: AsyncSession, team: Team, day: date, metrics: Sequence[Metric]
-) -> list[ManagerDay]:
-    keys = {m.id: m.key for m in metrics}
-    managers = await _managers(session, team.id)
-    entries = (
-        (
-            await session.execute(
-                select(DayEntry)
-                .where(DayEntry.team_id == team.id, DayEntry.day == day)
-                .options(joinedload(DayEntry.values))
-            )
-        )
-        .unique()
-        .scalars()
-    )
-    by_member: dict[tuple[int, str], dict[str, Decimal]] = {}
-    for entry in entries:
-        by_member[(entry.member_id, entry.kind)] = {
-            keys[v.metric_id]: v.value for v in entry.values if v.metric_id in keys
-        }
-    absent = set(
-        (
-            await session.execute(
-                select(Absence.member_id).where(
-                    Absence.team_id == team.id,
-                    Absence.cancelled_at.is_(None),
-                    Absence.first_day <= day,
-                    Absence.last_day >= day,
-                )
-            )
-        ).scalars()
-    )
-    return [
-        ManagerDay(
-            member_id=m.id,
-            name=m.full_name,
-            plan=by_member.get((m.id, "plan"), {}),
-            fact=by_member.get((m.id, "fact")),
-            absent=m.id in absent,
-        )
-        for m in managers
-    ]
-
-
-def render_digest(
-    t: Texts,
-    team: Team,
-    day: date,
-    metrics: Sequence[Metric],
-    days: Sequence[ManagerDay],
-    late_at: str | None,
-) -> str:
-    lines = [t("digest-title", day=day_views.day_title(t, day), team=team.name)]
-    if late_at:
-        lines.append(t("digest-late", time=late_at))
-    infos = [store.metric_info(m) for m in metrics]
-    reported = [d for d in days if d.fact is not None]
-    if not reported:
-        lines += ["", t("digest-nobody")]
-    else:
-        lines += ["", t("digest-totals")]
-        for metric, total in zip(metrics, team_totals(infos, days), strict=True):
-            share = total.share
-            lines.append(
-                t("digest-total-line", label=day_views.label(t, metric),
-                  fact=day_views.number(t, total.fact), plan=day_views.number(t, total.plan),
-                  percent=share if share is not None else "none")
-            )  # fmt: skip
-    key_metric = next((m for m in metrics if m.is_key), metrics[0] if metrics else None)
-    lines += ["", t("digest-managers")]
-    for d in days:
-        if d.absent:
-            lines.append(t("digest-absent", name=d.name, kind=t("off-kind", kind="day_off")))
-        elif d.fact is None:
-            lines.append(t("digest-no-report", name=d.name))
-        elif key_metric is not None:
-            fact = day_views.number(t, d.fact.get(key_metric.key, Decimal(0)))
-            label = day_views.label(t, key_metric)
-            if key_metric.key in d.plan:
-                plan = day_views.number(t, d.plan[key_metric.key])
-                lines.append(t("digest-manager", name=d.name, label=label, fact=fact, plan=plan))
-            else:
-                lines.append(t("digest-manager-no-plan", name=d.name, label=label, fact=fact))
-    missing = missing_reports(days)
-    if missing and reported:
-        lines += ["", t("digest-missing", names=", ".join(d.name for d in missing))]
-    return Safe("\n".join(lines))
-
-
-async def send_digest(jobs: Jobs, team: Team, day: date, *, late: bool = False) -> JobReport:
-    """The evening digest to the head(s), naming who did not report; then the alerts for
-    those who have not reported two workdays running."""
-    report = JobReport()
-    async with jobs.pool() as session:
-        metrics = await store.active_metrics(session, team.id)
-        days = await _day_of(session, team, day, metrics)
-        leaders = await _leaders(session, team.id)
-        late_at = team.digest_at.strftime("%H:%M") if late else None
-        for leader in leaders:
-            if leader.telegram_id is None or leader.bot_blocked_at is not None:
-                report.skip("bot blocked")
-                continue
-            t = await _texts_for(session, leader, team)
-            text = render_digest(t, team, day, metrics, days, late_at)
-            chat_id = leader.telegram_id
-
-            async def send() -> int:
-                return (await jobs.bot.send_message(chat_id, text)).message_id  # noqa: B023
-
-            slot = Slot(key_for("digest", leader.id, day), team.id, leader.id, "digest", day)
-            report.count(await deliver_once(jobs.pool, jobs.clock, slot, send))
-        await _no_report_alerts(jobs, session, team, day, days, leaders)
-    return report
-
-
-async def _no_report_alerts(
+async def send_report(
     jobs: Jobs,
     session: AsyncSession,
     team: Team,
     day: date,
-    days: Sequence[ManagerDay],
-    leaders: Sequence[Member],
-) -> None:
-    def workday(candidate: date) -> bool:
-        return is_workday(candidate, team.workdays, team.holiday_country)
-
-    before = previous_workday(day, workday)
-    for missing in missing_reports(days):
-        if await store.is_absent_on(session, missing.member_id, before):
+    kind: str,
+    recipients: Sequence[Member],
+    build: Callable[[Texts], Report],
+) -> JobReport:
+    """One report (the digest, the forecast) to each recipient in their language: the text,
+    split to Telegram's size, then its chart; one delivery per recipient and day."""
+    outcome = JobReport()
+    for recipient in recipients:
+        if recipient.telegram_id is None or recipient.bot_blocked_at is not None:
+            outcome.skip("bot blocked")
             continue
-        if await store.get_entry(session, missing.member_id, before, EntryKind.FACT) is not None:
-            continue
-        member = await session.get(Member, missing.member_id)
-        if member is None or member.joined_at.astimezone(ZoneInfo(team.timezone)).date() > before:
-            continue
-        for leader in leaders:
-            if leader.telegram_id is None or leader.bot_blocked_at is not None:
-                continue
-            t = await _texts_for(session, leader, team)
-            days_text = f"{day_views.day_title(t, before)}, {day_views.day_title(t, day)}"
-            text = t("alert-no-report", name=missing.name, days=days_text)
-            chat_id = leader.telegram_id
+        t = await _texts_for(session, recipient, team)
+        chat_id = recipient.telegram_id
+        slot = Slot(key_for(kind, recipient.id, day), team.id, recipient.id, kind, day)
 
-            async def send() -> int:
-                return (await jobs.bot.send_message(chat_id, text)).message_id  # noqa: B023
+        async def send() -> int:
+            report = build(t)  # noqa: B023
+            first = None
+            for part in report.parts:
+                message = await jobs.bot.send_message(chat_id, part)  # noqa: B023
+                first = first or message.message_id
+            if report.chart is not None:
+                photo = BufferedInputFile(report.chart, filename=f"{kind}-{day.isoformat()}.png")
+                await jobs.bot.send_photo(chat_id, photo)  # noqa: B023
+            return first or 0
 
-            key = f"alert:no_report:{missing.member_id}:{day.isoformat()}:to:{leader.id}"
-            await deliver_once(
-                jobs.pool, jobs.clock, Slot(key, team.id, leader.id, "alert", day), send
-            )
+        outcome.count(await deliver_once(jobs.pool, jobs.clock, slot, send))
+    return outcome
+
+
+async def send_digest(jobs: Jobs, team: Team, day: date, *, late: bool = False) -> JobReport:
+    """The evening digest to the head(s); then the alerts the day's numbers raise."""
+    async with jobs.pool() as session:
+        history = await load_history(session, team, day - HISTORY, day)
+        leaders = await _leaders(session, team.id)
+        late_at = team.digest_at.strftime("%H:%M") if late else None
+        report = await send_report(
+            jobs, session, team, day, "digest", leaders,
+            lambda t: build_digest(t, history, day, late_at=late_at),
+        )  # fmt: skip
+        await alerts.at_digest(jobs, session, history, day, leaders)
+    return report
+
+
+async def send_forecast(jobs: Jobs, team: Team, day: date) -> JobReport:
+    """The weekly month-end forecast to the owner(s)."""
+    async with jobs.pool() as session:
+        history = await load_history(session, team, day - HISTORY, day)
+        owners = await queries.team_members_with_role(session, team.id, Role.OWNER)
+        routine = await targets.routine_between(session, team.id, day - timedelta(days=14), day)
+        now = jobs.clock.now()
+        return await send_report(
+            jobs, session, team, day, "forecast", owners,
+            lambda t: build_forecast(t, history, day, routine, now),
+        )  # fmt: skip
 
 
 JOBS = ("morning", "evening", "remind", "digest", "forecast")

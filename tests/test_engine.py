@@ -106,13 +106,13 @@ async def test_no_report_two_workdays_running_alerts_the_head_once(
     clock.set(at(19, 59, friday))
     engine = Engine(jobs, last_tick=clock.now())
     await run_until(engine, clock, at(20, 1, friday), harness)
-    assert not any("без отчёта" in text for text in sends(harness, head.user_id))
+    assert not any("нет отчёта 2" in text for text in sends(harness, head.user_id))
     clock.set(at(19, 59))
     await run_until(engine, clock, at(20, 30), harness)
-    alerts = [text for text in sends(harness, head.user_id) if "без отчёта" in text]
+    alerts = [text for text in sends(harness, head.user_id) if "нет отчёта 2" in text]
     assert len(alerts) == 1 and "Иван" in alerts[0]
     await Engine(jobs).tick()
-    assert len([t for t in sends(harness, head.user_id) if "без отчёта" in t]) == 1
+    assert len([t for t in sends(harness, head.user_id) if "нет отчёта 2" in t]) == 1
 
 
 SLOT = Slot("morning:member:1:2026-11-23", 1, None, "morning", MONDAY)

@@ -116,6 +116,8 @@ def expected(built: dict[int, tuple[Team, list[Member]]], absences: dict[int, se
                     for member in at_work:
                         want[(kind, member.id, day)] = datetime.combine(day, WALL[kind], zone)
                 want[("digest", -team.id, day)] = datetime.combine(day, WALL["digest"], zone)
+            if day.isoweekday() == 1:
+                want[("forecast", -team.id, day)] = datetime.combine(day, time(9, 0), zone)
             day += timedelta(days=1)
     return {k: v.astimezone(UTC) for k, v in want.items() if START < v <= end}
 
@@ -154,7 +156,7 @@ async def test_a_fortnight_of_schedule_exactly_once(session_pool: SessionPool, d
         assert delivery.status == "sent", delivery.key
         assert delivery.member_id is not None and delivery.sent_at is not None
         member = delivery.member_id
-        if delivery.kind == "digest":
+        if delivery.kind in ("digest", "forecast"):
             member = -next(team for team, head in heads.items() if head == delivery.member_id)
         got[(delivery.kind, member, delivery.day)] = delivery.sent_at
 

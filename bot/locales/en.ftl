@@ -262,21 +262,11 @@ btn-fill-fact = Enter the results
 digest-title = 📊 <b>Digest for { $day }</b> — { $team }
 digest-late = ⏰ This digest is late: the bot was unavailable at { $time }.
 digest-totals = <b>Team</b>
-digest-total-line = { $label }: { $fact } of { $plan }{ $percent ->
-    [none] {""}
-   *[other] { " " }({ $percent }%)
 }
 digest-managers = <b>Managers</b>
-digest-manager = { $name }: { $label } { $fact } of { $plan }
-digest-manager-no-plan = { $name }: { $label } { $fact }
-digest-no-report = { $name }: ❗ no report
-digest-absent = { $name }: { $kind }
 digest-nobody = Nobody has sent results today.
 digest-missing = No report from: { $names }
-alert-no-report = ⚠️ { $name } has sent no report for two workdays in a row ({ $days }).
 alert-blocked = 🚫 { $name } has blocked the bot: prompts and reminders do not reach them. Ask them to unblock it in Telegram.
-forecast-not-ready = The weekly forecast comes in the next version.
-
 ## Monthly targets
 
 cmd-target = Monthly targets
@@ -330,3 +320,94 @@ btn-routine = { $kind ->
 routine-ask-who = One-on-one: with whom?
 routine-saved = ✅ Logged: { $what }.
 routine-no-managers = There are no managers in the team yet.
+
+## Digest and forecast
+
+chart-plan = Plan
+chart-fact = Fact
+chart-target = Target
+chart-range = Forecast range
+chart-bars_title = { $label }: today's plan and fact
+chart-cumulative_title = Payments this month, ₽
+chart-forecast-title = Payments this month and the forecast, ₽
+flag-below-norm = under the norm ({ $metrics })
+flag-far-below-plan = far under own plan
+flag-activity-drop = activity { $change }% against usual
+flag-streak = { $days } { $days ->
+    [one] day
+   *[other] days
+} in a row under the norm
+digest-no-managers = There are no managers in the team yet. Invite them: /invite
+digest-total = { $label }: { $fact } of { $plan }{ $percent ->
+    [none] {""}
+   *[other] { " " }({ $percent }%)
+}{ $norm ->
+    [none] {""}
+   *[other] { " " }· norm { $norm }%
+}
+digest-month = 💰 Payments this month: <b>{ $fact }</b> of { $target } ({ $percent }%)
+digest-month-reached = 🎉 The month's target is reached.
+digest-month-needed = To reach the target: { $amount } a day for { $days } more working { $days ->
+    [one] day
+   *[other] days
+}.
+digest-month-no-target = 💰 Payments this month: <b>{ $fact }</b>. No target set: /target
+digest-line = { $mark } { $name }: { $metrics }
+digest-metric-plan = { $label } { $fact }/{ $plan }
+digest-metric = { $label } { $fact }
+digest-line-leave = 🌴 { $name }: away
+digest-line-missing = ⚪ { $name }: ❗ no report{ $days ->
+    [1] {""}
+   *[other] { " " }({ $days } workdays in a row)
+}
+digest-blockers = <b>What got in the way</b>
+digest-quote = { $name }: { $reason ->
+    [none] {""}
+   *[other] { $reason }.{ " " }
+}“{ $comment }”
+forecast-title = 🔮 <b>Month-end forecast: { $month }</b> — { $team }
+forecast-no-money = The team has no money metric, so there is nothing to forecast.
+forecast-mtd = Payments this month: <b>{ $mtd }</b>{ $target ->
+    [none] { " " }(no target set: /target)
+   *[other] { " " }of { $target }
+}
+forecast-point = Month-end forecast: <b>{ $point }</b> ({ $low } to { $high }){ $percent ->
+    [none] {""}
+   *[other] { " " }— { $percent }% of target
+}
+forecast-likelihood = Likelihood of reaching the target: { $percent }%
+method-run-rate = Method: month-to-date + mean daily fact of the last { $window } workdays × { $days_left } left; { $interval }% range.
+method-combined = Method: { $run_share }% run-rate (mean daily fact of { $window } workdays × { $days_left } left), { $funnel_share }% funnel (payments per { $activities } over { $funnel_window } workdays × planned activity); { $interval }% range.
+method-not-enough-data = Method: not enough data ({ $days } of { $needed } workdays): month-to-date only.
+method-month-closed = No workdays left this month: month-to-date is the result.
+method-team-sum = Method: sum of { $managers } managers' forecasts ({ $without_data } without enough data); { $interval }% range.
+forecast-managers = <b>By manager</b> (fact → forecast)
+forecast-manager = { $name }: { $mtd } → { $point }{ $target ->
+    [none] {""}
+   *[other] { " " }(target { $target }, { $percent }%)
+}
+forecast-week = <b>Last week</b> ({ $first } – { $last })
+forecast-activity-item = { $label } { $percent }%
+forecast-activity = Activity against norms: { $items }
+forecast-discipline = Reports on time: { $percent ->
+    [none] no workdays
+   *[other] { $percent }%
+}
+forecast-accuracy = Plan accuracy: { $percent ->
+    [none] no data
+   *[other] { $percent }%
+}
+forecast-routine = Head's routine:
+forecast-routine-none = Head's routine: no planning meeting, one-on-one or training logged this week (/routine).
+cmd-digest = Today's digest
+cmd-forecast = Month-end forecast
+alert-no-report = ⚠️ { $name }: no report for { $days } { $days ->
+    [one] workday
+   *[other] workdays
+} in a row.
+alert-streak = ⚠️ { $name }: { $days } { $days ->
+    [one] workday
+   *[other] workdays
+} in a row under the norm ({ $metrics }).
+alert-plan-under-norm = ⚠️ { $name } planned today under the norm: { $metrics }.
+alert-forecast = 📉 The month-end payments forecast is { $point }, { $percent }% of the target ({ $target }). More: /forecast

@@ -263,21 +263,11 @@ btn-fill-fact = Внести итоги
 digest-title = 📊 <b>Сводка за { $day }</b> — { $team }
 digest-late = ⏰ Сводка опоздала: бот был недоступен в { $time }.
 digest-totals = <b>Команда</b>
-digest-total-line = { $label }: { $fact } из { $plan }{ $percent ->
-    [none] {""}
-   *[other] { " " }({ $percent } %)
 }
 digest-managers = <b>Менеджеры</b>
-digest-manager = { $name }: { $label } { $fact } из { $plan }
-digest-manager-no-plan = { $name }: { $label } { $fact }
-digest-no-report = { $name }: ❗ нет отчёта
-digest-absent = { $name }: { $kind }
 digest-nobody = Сегодня никто не прислал итоги.
 digest-missing = Не прислали отчёт: { $names }
-alert-no-report = ⚠️ { $name } второй рабочий день подряд без отчёта ({ $days }).
 alert-blocked = 🚫 { $name } заблокировал(а) бота: вопросы и напоминания ему не доходят. Попросите разблокировать бота в Telegram.
-forecast-not-ready = Недельный прогноз появится в следующей версии.
-
 ## Monthly targets
 
 cmd-target = Цели на месяц
@@ -331,3 +321,102 @@ btn-routine = { $kind ->
 routine-ask-who = Встреча 1:1 — с кем?
 routine-saved = ✅ Отмечено: { $what }.
 routine-no-managers = В команде пока нет менеджеров.
+
+## Digest and forecast
+
+chart-plan = План
+chart-fact = Факт
+chart-target = Цель
+chart-range = Диапазон прогноза
+chart-bars_title = { $label }: план и факт за день
+chart-cumulative_title = Оплаты с начала месяца, ₽
+chart-forecast-title = Оплаты с начала месяца и прогноз, ₽
+flag-below-norm = ниже нормы ({ $metrics })
+flag-far-below-plan = сильно ниже своего плана
+flag-activity-drop = активность { $change } % к обычной
+flag-streak = { $days } { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+} подряд ниже нормы
+digest-no-managers = В команде пока нет менеджеров. Пригласите их: /invite
+digest-total = { $label }: { $fact } из { $plan }{ $percent ->
+    [none] {""}
+   *[other] { " " }({ $percent } %)
+}{ $norm ->
+    [none] {""}
+   *[other] { " " }· норма { $norm } %
+}
+digest-month = 💰 Оплаты с начала месяца: <b>{ $fact }</b> из { $target } ({ $percent } %)
+digest-month-reached = 🎉 Цель месяца выполнена.
+digest-month-needed = Чтобы выполнить цель, нужно { $amount } в день ещё { $days } раб. { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+}.
+digest-month-no-target = 💰 Оплаты с начала месяца: <b>{ $fact }</b>. Цель не задана: /target
+digest-line = { $mark } { $name }: { $metrics }
+digest-metric-plan = { $label } { $fact }/{ $plan }
+digest-metric = { $label } { $fact }
+digest-line-leave = 🌴 { $name }: отсутствует
+digest-line-missing = ⚪ { $name }: ❗ нет отчёта{ $days ->
+    [1] {""}
+   *[other] { " " }({ $days } { $days ->
+        [one] раб. день
+        [few] раб. дня
+       *[many] раб. дней
+    } подряд)
+}
+digest-blockers = <b>Что мешает</b>
+digest-quote = { $name }: { $reason ->
+    [none] {""}
+   *[other] { $reason }.{ " " }
+}«{ $comment }»
+forecast-title = 🔮 <b>Прогноз на конец месяца: { $month }</b> — { $team }
+forecast-no-money = В команде нет денежного показателя — прогнозировать нечего.
+forecast-mtd = Оплаты с начала месяца: <b>{ $mtd }</b>{ $target ->
+    [none] { " " }(цель не задана: /target)
+   *[other] { " " }из { $target }
+}
+forecast-point = Прогноз на конец месяца: <b>{ $point }</b> (от { $low } до { $high }){ $percent ->
+    [none] {""}
+   *[other] { " " }— { $percent } % цели
+}
+forecast-likelihood = Вероятность выполнить цель: { $percent } %
+method-run-rate = Метод: факт с начала месяца + средний дневной факт за последние { $window } раб. дней × { $days_left } оставшихся; диапазон { $interval } %.
+method-combined = Метод: { $run_share } % — темп (средний дневной факт за { $window } раб. дней × { $days_left } оставшихся), { $funnel_share } % — воронка (оплаты на { $activities } за { $funnel_window } раб. дней × план активности); диапазон { $interval } %.
+method-not-enough-data = Метод: мало данных ({ $days } из { $needed } раб. дней) — только факт с начала месяца.
+method-month-closed = Рабочих дней в месяце не осталось: факт и есть итог.
+method-team-sum = Метод: сумма прогнозов { $managers } менеджеров ({ $without_data } без достаточных данных); диапазон { $interval } %.
+forecast-managers = <b>По менеджерам</b> (факт → прогноз)
+forecast-manager = { $name }: { $mtd } → { $point }{ $target ->
+    [none] {""}
+   *[other] { " " }(цель { $target }, { $percent } %)
+}
+forecast-week = <b>Прошлая неделя</b> ({ $first } — { $last })
+forecast-activity-item = { $label } { $percent } %
+forecast-activity = Активность к нормам: { $items }
+forecast-discipline = Отчёты вовремя: { $percent ->
+    [none] нет рабочих дней
+   *[other] { $percent } %
+}
+forecast-accuracy = Точность планов: { $percent ->
+    [none] нет данных
+   *[other] { $percent } %
+}
+forecast-routine = Рутина руководителя:
+forecast-routine-none = Рутина руководителя: за неделю не отмечено ни планёрок, ни встреч 1:1, ни обучения (/routine).
+cmd-digest = Сводка за сегодня
+cmd-forecast = Прогноз на конец месяца
+alert-no-report = ⚠️ { $name }: нет отчёта { $days } { $days ->
+    [one] рабочий день
+    [few] рабочих дня
+   *[many] рабочих дней
+} подряд.
+alert-streak = ⚠️ { $name }: { $days } { $days ->
+    [one] рабочий день
+    [few] рабочих дня
+   *[many] рабочих дней
+} подряд ниже нормы ({ $metrics }).
+alert-plan-under-norm = ⚠️ { $name } запланировал(а) на сегодня ниже нормы: { $metrics }.
+alert-forecast = 📉 Прогноз оплат на конец месяца — { $point }, это { $percent } % цели ({ $target }). Подробнее: /forecast

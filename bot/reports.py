@@ -1,0 +1,454 @@
+"""The evening digest and the weekly forecast: computed by domain.analytics from a team's
+history, rendered with the reader's catalog, with their charts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot import charts, day_views
+from bot.i18n import Safe, Texts
+from domain.analytics import (
+    DayFlags,
+    FlagRules,
+    Forecast,
+    combine_histories,
+    day_flags,
+    forecast_month,
+    month_end,
+    month_to_date,
+    team_forecast,
+    week_stats,
+)
+from domain.calendar import is_workday
+from domain.daily import MetricInfo, percent
+from models.entries import metric_info
+from models.history import TeamHistory
+from models.tables import Member, Metric, RoutineEntry
+
+TELEGRAM_LIMIT = 4096
+COMMENT_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    parts: list[str]
+    chart: bytes | None
+
+
+def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Pieces of at most `limit` characters, cut between lines only, so no tag is broken
+    (every line of a report closes the tags it opens)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single over-long line: cut it where no tag is open
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        parts.append(current)
+    return parts
+
+
+def _workday(history: TeamHistory) -> Callable[[date], bool]:
+    team = history.team
+    workdays, country = team.workdays, team.holiday_country
+
+    def workday(day: date) -> bool:
+        return is_workday(day, workdays, country)
+
+    return workday
+
+
+def _rules(history: TeamHistory) -> FlagRules:
+    team = history.team
+    return FlagRules(
+        far_below_percent=team.far_below_plan_percent,
+        drop_percent=team.activity_drop_percent,
+        streak_alert=team.alert_streak_days,
+    )
+
+
+def absences_of(history: TeamHistory, member: Member) -> list[tuple[date, date]]:
+    """The member's leave, and the time before they joined counted as away: no streak, norm
+    or run-rate reaches back before their first day."""
+    joined = member.joined_at.astimezone(ZoneInfo(history.team.timezone)).date()
+    return [*history.absences.get(member.id, []), (date.min, joined - timedelta(days=1))]
+
+
+def flags_of(history: TeamHistory, member: Member, day: date) -> DayFlags:
+    infos = [metric_info(m) for m in history.metrics]
+    return day_flags(
+        infos,
+        day,
+        history.plans.get(member.id, {}),
+        history.facts.get(member.id, {}),
+        _workday(history),
+        absences_of(history, member),
+        rules=_rules(history),
+    )
+
+
+def _labels(t: Texts, key_label: str = "") -> dict[str, str]:
+    labels = {
+        key: t(f"chart-{key}") for key in ("plan", "fact", "target", "range", "cumulative_title")
+    }
+    return labels | {"bars_title": t("chart-bars_title", label=key_label)}
+
+
+def _cumulative(
+    history: TeamHistory, day: date, money: Metric, forecast: Forecast | None = None
+) -> charts.Cumulative:
+    team_facts = combine_histories(history.facts.get(m.id, {}) for m in history.managers)
+    days, totals, running = [], [], Decimal(0)
+    current = day.replace(day=1)
+    while current <= day:
+        running += team_facts.get(current, {}).get(money.key, Decimal(0))
+        days.append(current)
+        totals.append(running)
+        current += timedelta(days=1)
+    return charts.Cumulative(
+        days=days,
+        fact=totals,
+        target=team_target(history),
+        month_end=month_end(day),
+        forecast_low=forecast.low if forecast else None,
+        forecast_high=forecast.high if forecast else None,
+        forecast_point=forecast.point if forecast else None,
+    )
+
+
+def team_target(history: TeamHistory) -> Decimal | None:
+    """The team's own target, or the sum of the managers' where it has none."""
+    if None in history.targets:
+        return history.targets[None]
+    parts = [history.targets[m.id] for m in history.managers if m.id in history.targets]
+    return sum(parts, Decimal(0)) if parts else None
+
+
+def _flag_words(t: Texts, flags: DayFlags, history: TeamHistory) -> list[str]:
+    labels = {m.key: day_views.label(t, m) for m in history.metrics}
+    words = []
+    if flags.below_norm:
+        words.append(t("flag-below-norm", metrics=", ".join(labels[k] for k in flags.below_norm)))
+    if flags.far_below_plan:
+        words.append(t("flag-far-below-plan"))
+    if flags.trend is not None and flags.trend.dropped and flags.trend.change is not None:
+        words.append(t("flag-activity-drop", change=flags.trend.change))
+    if flags.under_norm_streak >= flags.streak_alert:
+        words.append(t("flag-streak", days=flags.under_norm_streak))
+    return words
+
+
+def build_digest(
+    t: Texts, history: TeamHistory, day: date, *, late_at: str | None = None
+) -> Report:
+    team, metrics = history.team, history.metrics
+    infos: list[MetricInfo] = [metric_info(m) for m in metrics]
+    lines = [t("digest-title", day=day_views.day_title(t, day), team=team.name)]
+    if late_at:
+        lines.append(t("digest-late", time=late_at))
+    flags = {m.id: flags_of(history, m, day) for m in history.managers}
+    at_work = [m for m in history.managers if not flags[m.id].on_leave]
+    reported = [m for m in at_work if day in history.facts.get(m.id, {})]
+    if not history.managers:
+        lines += ["", t("digest-no-managers")]
+        return Report(split_message(Safe("\n".join(lines))), None)
+    if not reported:
+        lines += ["", t("digest-nobody")]
+    else:
+        lines += ["", t("digest-totals")]
+        for metric, info in zip(metrics, infos, strict=True):
+            plan = sum(
+                (
+                    history.plans.get(m.id, {}).get(day, {}).get(info.key, Decimal(0))
+                    for m in at_work
+                ),
+                Decimal(0),
+            )
+            fact = sum(
+                (
+                    history.facts.get(m.id, {}).get(day, {}).get(info.key, Decimal(0))
+                    for m in at_work
+                ),
+                Decimal(0),
+            )
+            share = percent(fact, plan)
+            norm = info.daily_norm * len(at_work) if info.daily_norm is not None else None
+            norm_share = percent(fact, norm) if norm is not None else None
+            lines.append(
+                t(
+                    "digest-total",
+                    label=day_views.label(t, metric),
+                    fact=day_views.number(t, fact),
+                    plan=day_views.number(t, plan),
+                    percent=share if share is not None else "none",
+                    norm=norm_share if norm_share is not None else "none",
+                )
+            )
+    money = history.money_metric()
+    if money is not None:
+        team_facts = combine_histories(history.facts.get(m.id, {}) for m in history.managers)
+        mtd = month_to_date(
+            team_facts, money.key, day, team_target(history), _workday(history), today_done=True
+        )
+        if mtd.target is not None:
+            lines += [
+                "",
+                t(
+                    "digest-month",
+                    fact=day_views.number(t, mtd.fact),
+                    target=day_views.number(t, mtd.target),
+                    percent=mtd.share or 0,
+                ),
+            ]
+            if mtd.reached:
+                lines.append(t("digest-month-reached"))
+            elif mtd.needed_per_day is not None:
+                lines.append(
+                    t(
+                        "digest-month-needed",
+                        amount=day_views.number(t, mtd.needed_per_day),
+                        days=mtd.days_left,
+                    )
+                )
+        else:
+            lines += ["", t("digest-month-no-target", fact=day_views.number(t, mtd.fact))]
+    key_metrics = [m for m in metrics if m.is_key] or metrics[:1]
+    lines += ["", t("digest-managers")]
+    for member in history.managers:
+        lines.append(_manager_line(t, history, member, day, flags[member.id], key_metrics, money))
+    missing = [m.full_name for m in at_work if m not in reported]
+    if missing and reported:
+        lines += ["", t("digest-missing", names=", ".join(missing))]
+    quotes = []
+    for member in at_work:
+        note = history.notes.get(member.id, {}).get(day)
+        if note is None or not (note.comment or note.reason):
+            continue
+        reason = (
+            note.reason_text
+            if note.reason == "other" and note.reason_text
+            else t("reason", reason=note.reason)
+            if note.reason
+            else None
+        )
+        comment = (note.comment or "")[:COMMENT_MAX]
+        quotes.append(
+            t(
+                "digest-quote",
+                name=member.full_name,
+                comment=comment or "—",
+                reason=reason or "none",
+            )
+        )
+    if quotes:
+        lines += ["", t("digest-blockers"), *quotes]
+    chart = None
+    if key_metrics and money is not None:
+        key = key_metrics[0]
+        bars = [
+            charts.Bar(
+                m.full_name,
+                history.plans.get(m.id, {}).get(day, {}).get(key.key, Decimal(0)),
+                history.facts.get(m.id, {}).get(day, {}).get(key.key, Decimal(0)),
+            )
+            for m in history.managers
+        ]
+        labels = _labels(t, day_views.label(t, key))
+        chart = charts.digest_chart(bars, _cumulative(history, day, money), labels)
+    return Report(split_message(Safe("\n".join(lines))), chart)
+
+
+def _manager_line(
+    t: Texts,
+    history: TeamHistory,
+    member: Member,
+    day: date,
+    flags: DayFlags,
+    key_metrics: list[Metric],
+    money: Metric | None,
+) -> str:
+    if flags.on_leave:
+        return t("digest-line-leave", name=member.full_name)
+    if flags.no_report:
+        return t("digest-line-missing", name=member.full_name, days=max(flags.missed_streak, 1))
+    fact = history.facts.get(member.id, {}).get(day, {})
+    plan = history.plans.get(member.id, {}).get(day, {})
+    shown = [*key_metrics, *([money] if money is not None and money not in key_metrics else [])]
+    parts = []
+    for metric in shown:
+        value = day_views.number(t, fact.get(metric.key, Decimal(0)))
+        if metric.key in plan:
+            parts.append(
+                t(
+                    "digest-metric-plan",
+                    label=day_views.label(t, metric).lower(),
+                    fact=value,
+                    plan=day_views.number(t, plan[metric.key]),
+                )
+            )
+        else:
+            parts.append(t("digest-metric", label=day_views.label(t, metric).lower(), fact=value))
+    words = _flag_words(t, flags, history)
+    mark = "🔴" if words else "🟢"
+    line = t("digest-line", mark=mark, name=member.full_name, metrics=Safe(", ".join(parts)))
+    return line + (" — " + "; ".join(words) if words else "")
+
+
+def build_forecast(
+    t: Texts, history: TeamHistory, today: date, routine: list[RoutineEntry], now: datetime
+) -> Report:
+    team, money = history.team, history.money_metric()
+    lines = [
+        t(
+            "forecast-title",
+            month=t("month-name", m=today.month, year=str(today.year)),
+            team=team.name,
+        )
+    ]
+    if money is None:
+        lines += ["", t("forecast-no-money")]
+        return Report(split_message(Safe("\n".join(lines))), None)
+    workday = _workday(history)
+    parts: dict[int, Forecast] = {}
+    for member in history.managers:
+        facts = {d: v for d, v in history.facts.get(member.id, {}).items() if d < today}
+        parts[member.id] = forecast_month(
+            facts,
+            history.plans.get(member.id, {}),
+            money.key,
+            today,
+            history.targets.get(member.id),
+            workday,
+            absences_of(history, member),
+            today_done=False,
+        )
+    team_fc = team_forecast(list(parts.values()), team_target(history))
+    lines += ["", _forecast_lines(t, team_fc)]
+    lines += ["", t("forecast-managers")]
+    for member in history.managers:
+        fc = parts[member.id]
+        share = fc.share_of_target
+        lines.append(
+            t(
+                "forecast-manager",
+                name=member.full_name,
+                mtd=day_views.number(t, fc.month_to_date),
+                point=day_views.number(t, fc.point),
+                target=day_views.number(t, fc.target) if fc.target is not None else "none",
+                percent=share if share is not None else "none",
+            )
+        )
+    lines += ["", *_last_week(t, history, today, routine)]
+    labels = _labels(t) | {"cumulative_title": t("chart-forecast-title")}
+    chart = charts.forecast_chart(
+        _cumulative(history, today - timedelta(days=1), money, team_fc), labels
+    )
+    del now
+    return Report(split_message(Safe("\n".join(lines))), chart)
+
+
+def _forecast_lines(t: Texts, fc: Forecast) -> str:
+    lines = [
+        t(
+            "forecast-mtd",
+            mtd=fc.month_to_date and day_views.number(t, fc.month_to_date),
+            target=day_views.number(t, fc.target) if fc.target is not None else "none",
+        ),
+        t(
+            "forecast-point",
+            point=day_views.number(t, fc.point),
+            low=day_views.number(t, fc.low),
+            high=day_views.number(t, fc.high),
+            percent=fc.share_of_target if fc.share_of_target is not None else "none",
+        ),
+    ]
+    if fc.likelihood is not None:
+        lines.append(t("forecast-likelihood", percent=round(fc.likelihood * 100)))
+    lines.append(t(f"method-{fc.method.code.value.replace('_', '-')}", **fc.method.args))
+    return "\n".join(lines)
+
+
+def _last_week(
+    t: Texts, history: TeamHistory, today: date, routine: list[RoutineEntry]
+) -> list[str]:
+    monday = today - timedelta(days=today.weekday() + 7)
+    sunday = monday + timedelta(days=6)
+    infos = [metric_info(m) for m in history.metrics]
+    zone = ZoneInfo(history.team.timezone)
+    digest_at = history.team.digest_at
+    totals: dict[str, tuple[Decimal, Decimal]] = {}
+    on_time = workdays = 0
+    accuracies: list[int] = []
+    for member in history.managers:
+        submitted = history.submitted.get(member.id, {})
+        in_time = {
+            d: at.astimezone(zone).replace(tzinfo=None) <= datetime.combine(d, digest_at)
+            for d, at in submitted.items()
+        }
+        stats = week_stats(
+            infos,
+            monday,
+            sunday,
+            history.plans.get(member.id, {}),
+            history.facts.get(member.id, {}),
+            in_time,
+            _workday(history),
+            absences_of(history, member),
+        )
+        on_time += stats.reports_on_time
+        workdays += stats.workdays
+        if stats.plan_accuracy is not None:
+            accuracies.append(stats.plan_accuracy)
+        for row in stats.activity:
+            fact, norm = totals.get(row.key, (Decimal(0), Decimal(0)))
+            totals[row.key] = (fact + row.fact, norm + (row.norm_total or Decimal(0)))
+    lines = [
+        t(
+            "forecast-week",
+            first=day_views.day_title(t, monday),
+            last=day_views.day_title(t, sunday),
+        )
+    ]
+    activity = []
+    for metric in history.metrics:
+        fact, norm = totals.get(metric.key, (Decimal(0), Decimal(0)))
+        share = percent(fact, norm)
+        if share is not None:
+            activity.append(
+                t("forecast-activity-item", label=day_views.label(t, metric), percent=share)
+            )
+    if activity:
+        lines.append(t("forecast-activity", items=Safe(", ".join(activity))))
+    discipline = percent(Decimal(on_time), Decimal(workdays))
+    lines.append(t("forecast-discipline", percent=discipline if discipline is not None else "none"))
+    accuracy = round(sum(accuracies) / len(accuracies)) if accuracies else None
+    lines.append(t("forecast-accuracy", percent=accuracy if accuracy is not None else "none"))
+    week_routine = [e for e in routine if monday <= e.day <= sunday]
+    names = {m.id: m.full_name for m in history.managers}
+    if week_routine:
+        items = []
+        for entry in week_routine:
+            what = t("routine-kind", kind=entry.kind)
+            if entry.with_member_id in names:
+                what = t("routine-with", what=what, name=names[entry.with_member_id])
+            items.append(t("routine-line", day=day_views.day_title(t, entry.day), what=what))
+        lines += [t("forecast-routine"), *items]
+    else:
+        lines.append(t("forecast-routine-none"))
+    return lines
