@@ -24,6 +24,8 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("report", frozenset({Role.MANAGER})),
     ("off", frozenset({Role.MANAGER})),
     ("me", frozenset({Role.MANAGER})),
+    ("digest", LEADERS),
+    ("forecast", LEADERS),
     ("invite", LEADERS),
     ("target", LEADERS),
     ("routine", frozenset({Role.HEAD})),

@@ -5,7 +5,7 @@ Each module builds a fresh router, so any number of dispatchers (tests, several 
 
 from aiogram import Router
 
-from handlers import common, daily, fallback, invite, me, off, routine, start, targets
+from handlers import common, daily, fallback, invite, me, off, reports, routine, start, targets
 
 
 def routers() -> list[Router]:
@@ -17,6 +17,7 @@ def routers() -> list[Router]:
         me.create_router(),
         targets.create_router(),
         routine.create_router(),
+        reports.create_router(),
         common.create_router(),
         fallback.create_router(),
     ]

@@ -23,10 +23,27 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 def test_menus_follow_roles():
     assert commands_for([]) == ["start", "help", "lang"]
     assert commands_for([Role.MANAGER]) == ["start", "help", "plan", "report", "off", "me", "lang"]
-    assert commands_for([Role.HEAD]) == ["start", "help", "invite", "target", "routine", "lang"]
-    assert commands_for([Role.OWNER]) == ["start", "help", "invite", "target", "lang"]
+    assert commands_for([Role.HEAD]) == [
+        "start",
+        "help",
+        "digest",
+        "forecast",
+        "invite",
+        "target",
+        "routine",
+        "lang",
+    ]
+    assert commands_for([Role.OWNER]) == [
+        "start",
+        "help",
+        "digest",
+        "forecast",
+        "invite",
+        "target",
+        "lang",
+    ]
     assert commands_for([Role.OWNER, Role.MANAGER]) == [
-        "start", "help", "plan", "report", "off", "me", "invite", "target", "lang"
+        "start", "help", "plan", "report", "off", "me", "digest", "forecast", "invite", "target", "lang"
     ]  # fmt: skip
     assert not may_use("invite", [Role.MANAGER])
     assert may_use("invite", [Role.MANAGER, Role.HEAD])

@@ -24,7 +24,7 @@ async def test_owner_creates_team_and_gets_leader_menu(harness: Harness, session
     assert "Ромашка &lt;b&gt;&amp; Co&lt;/b&gt;" in owner.last.text, "the name is shown escaped"
     await owner.press("Москва")
     assert "создана" in owner.last.text
-    assert owner.menu() == ["start", "help", "invite", "target", "lang"]
+    assert owner.menu() == ["start", "help", "digest", "forecast", "invite", "target", "lang"]
 
     await owner.press("Да, я и руководитель")
     assert "руководитель отдела продаж" in owner.last.text
@@ -150,7 +150,7 @@ async def test_used_invite_cannot_be_revoked_and_link_works_once(harness: Harnes
     link = await invite_link(owner, "Руководитель")
     head = harness.user(2, "Анна")
     await head.send(f"/start {code_of(link)}")
-    assert head.menu() == ["start", "help", "invite", "target", "routine", "lang"]
+    assert head.menu() == ["start", "help", "digest", "forecast", "invite", "target", "routine", "lang"]
     await owner.press("Отозвать")
     assert owner.alerts[-1] == "Этим приглашением уже воспользовались — отозвать его нельзя."
 
@@ -168,7 +168,7 @@ async def test_member_of_another_team_cannot_join_second(harness: Harness):
 async def test_owner_can_add_manager_role_to_self(harness: Harness, session_pool: SessionPool):
     owner = harness.user(1, "Ольга")
     await create_team(owner, head=False)
-    assert owner.menu() == ["start", "help", "invite", "target", "lang"]
+    assert owner.menu() == ["start", "help", "digest", "forecast", "invite", "target", "lang"]
     await owner.send(f"/start {code_of(await invite_link(owner, 'Менеджер'))}")
     async with session_pool() as session:
         member = await session.scalar(select(Member))

@@ -1,0 +1,54 @@
+"""/digest and /forecast on demand: the same reports the schedule sends, for today."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.filters import HasRole
+from bot.i18n import Texts
+from bot.reports import Report, build_digest, build_forecast
+from bot.timekeeping import team_today
+from domain.roles import LEADERS
+from models import Member
+from models.history import load_history
+from models.targets import routine_between
+
+HISTORY = timedelta(days=62)
+
+
+async def _send(message: Message, report: Report, name: str) -> None:
+    for part in report.parts:
+        await message.answer(part)
+    if report.chart is not None:
+        await message.answer_photo(BufferedInputFile(report.chart, filename=f"{name}.png"))
+
+
+async def digest_command(
+    message: Message, session: AsyncSession, member: Member, t: Texts, clock: Clock
+) -> None:
+    today = team_today(clock, member.team)
+    history = await load_history(session, member.team, today - HISTORY, today)
+    await _send(message, build_digest(t, history, today), "digest")
+
+
+async def forecast_command(
+    message: Message, session: AsyncSession, member: Member, t: Texts, clock: Clock
+) -> None:
+    today = team_today(clock, member.team)
+    history = await load_history(session, member.team, today - HISTORY, today)
+    routine = await routine_between(session, member.team_id, today - timedelta(days=14), today)
+    await _send(message, build_forecast(t, history, today, routine, clock.now()), "forecast")
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(HasRole(*LEADERS))
+    router.message.register(digest_command, Command("digest"))
+    router.message.register(forecast_command, Command("forecast"))
+    return router
