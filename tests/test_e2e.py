@@ -19,6 +19,8 @@ pytestmark = pytest.mark.e2e
 
 OUTPUT = ("sendMessage", "editMessageText")
 
+HEAD_MENU = ["start", "help", "digest", "forecast", "invite", "target", "routine", "lang"]
+
 
 @dataclass
 class RunningBot:
@@ -115,7 +117,7 @@ async def test_onboarding_walk_through_real_process(running: RunningBot):
     created = await running.press(olga, "Москва")
     assert "создана" in (created.text or "")
     await running.press(olga, "Да, я и руководитель")
-    assert tg.commands_for(501) == ["start", "help", "digest", "forecast", "invite", "target", "routine", "lang"]
+    assert tg.commands_for(501) == HEAD_MENU
 
     await running.reply(olga, "/invite")
     card = await running.press(olga, "Менеджер")

@@ -12,6 +12,8 @@ from models.db import SessionPool
 from tests.bot_client import Harness
 from tests.scenarios import code_of, create_team, invite_link
 
+HEAD_MENU = ["start", "help", "digest", "forecast", "invite", "target", "routine", "lang"]
+
 
 async def test_owner_creates_team_and_gets_leader_menu(harness: Harness, session_pool: SessionPool):
     owner = harness.user(1, "Ольга", last_name="Петрова", username="olga")
@@ -150,7 +152,7 @@ async def test_used_invite_cannot_be_revoked_and_link_works_once(harness: Harnes
     link = await invite_link(owner, "Руководитель")
     head = harness.user(2, "Анна")
     await head.send(f"/start {code_of(link)}")
-    assert head.menu() == ["start", "help", "digest", "forecast", "invite", "target", "routine", "lang"]
+    assert head.menu() == HEAD_MENU
     await owner.press("Отозвать")
     assert owner.alerts[-1] == "Этим приглашением уже воспользовались — отозвать его нельзя."
 

@@ -129,8 +129,11 @@ async def test_forecast_to_owner_with_history(
                         session, m, day, "fact", {"calls": 30, "meetings": 2, "revenue": 100000}
                     )
             day += timedelta(days=1)
-        session.add(MonthlyTarget(team_id=1, member_id=None, month=date(2026, 11, 1),
-                                  amount=Decimal(6_000_000), set_by_id=1, set_at=clock.now()))  # fmt: skip
+        target = Decimal(6_000_000)
+        session.add(
+            MonthlyTarget(team_id=1, member_id=None, month=date(2026, 11, 1), amount=target,
+                          set_by_id=1, set_at=clock.now())
+        )  # fmt: skip
         await session.commit()
     await owner.send("/forecast")
     forecast = next(t for t in reversed(owner.texts()) if "Прогноз на конец месяца" in t)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import models.base
-
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
