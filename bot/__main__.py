@@ -94,9 +94,14 @@ async def run_job(settings: Settings, job: str, team_id: int | None, day: date |
 async def show_demo(out: Path) -> int:
     from bot.demo import run_demo
 
-    transcript = await run_demo(out)
+    transcript, *reports = await run_demo(out)
     print(transcript.read_text(encoding="utf-8"))
+    for path in reports:
+        if path.suffix == ".txt":
+            print(f"\n=== {path.name} ===\n{path.read_text(encoding='utf-8')}")
     print(f"The conversation above is saved in {transcript}")
+    for path in reports:
+        print(f"  {path}")
     return 0
 
 

@@ -28,6 +28,11 @@ def number(t: Texts, value: Decimal) -> str:
     return t("num", value=value)
 
 
+def money(t: Texts, value: Decimal) -> str:
+    """A forecast or an estimate: whole units, since kopecks there are only noise."""
+    return t("num", value=value.quantize(Decimal(1)))
+
+
 def day_title(t: Texts, day: date) -> str:
     return t("weekday-date", day=day)
 

@@ -1,8 +1,10 @@
 """`python -m bot demo`: the bot at work without a token or a network.
 
 Runs the real dispatcher against the offline Bot API stand-in, on its own SQLite file: a head
-of sales sets up a team, three managers join, get the morning and evening prompts and answer
-each in their own way. The whole conversation is written to a transcript.
+of sales sets up a team, three managers join, two months of history are added for a team of
+six, and then a live day: the prompts, the answers (each manager in their own way), the
+reminder and the digest. Written out: the conversation, today's digest and this week's
+forecast, as text and PNG.
 """
 
 from __future__ import annotations
@@ -16,13 +18,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
+from sqlalchemy import select
 
 from bot.app import create_dispatcher
 from bot.clock import Clock, ManualClock
 from bot.config import Settings
+from bot.demo_history import seed_history
+from bot.i18n import texts
 from bot.offline import BotClient, Harness, OfflineBot
+from bot.reports import build_digest, build_forecast
 from domain.calendar import is_workday
-from models.db import create_engine, create_session_pool, migrate
+from models import Member, Team
+from models.db import SessionPool, create_engine, create_session_pool, migrate
+from models.history import load_history
+from models.targets import routine_between
 from scheduler.jobs import Jobs, run_job
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -73,7 +82,7 @@ def _fresh_database(out: Path) -> Path:
     return out / "demo.sqlite3"
 
 
-async def run_demo(out: Path, clock: Clock | None = None) -> Path:
+async def run_demo(out: Path, clock: Clock | None = None) -> list[Path]:
     database = _fresh_database(out)
     url = f"sqlite+aiosqlite:///{database}"
     engine = create_engine(url)
@@ -123,6 +132,23 @@ async def run_demo(out: Path, clock: Clock | None = None) -> Path:
             link = next(line for line in people["olga"].last.text.splitlines() if "start=" in line)
             await send(who, f"/start {link.split('start=')[1]}")
 
+        log.note("Two months of history are added: six managers, a star, a slump, a vacation")
+        async with pool() as session:
+            head = await session.scalar(select(Member).where(Member.telegram_id == 1))
+            live = list(
+                (
+                    await session.execute(
+                        select(Member)
+                        .where(Member.telegram_id.in_([11, 12, 13]))
+                        .order_by(Member.telegram_id)
+                    )
+                ).scalars()
+            )
+            team = await session.get_one(Team, live[0].team_id)
+            assert head is not None
+            await seed_history(session, team, head, day, live)
+            await session.commit()
+
         await job("morning", time(9, 30))
         await send("ivan", "30 2 3 5 1 150000")
         await press("ivan", "Подтвердить")
@@ -151,12 +177,36 @@ async def run_demo(out: Path, clock: Clock | None = None) -> Path:
         await job("remind", time(19, 0))
         await send("petr", "/me")
         await job("digest", time(20, 0))
+        written = await _reports(pool, out, day, demo_clock)
     finally:
         await bot.session.close()
         await engine.dispose()
     transcript = out / "transcript.txt"
     _write(transcript, "\n".join(log.lines).lstrip() + "\n")
-    return transcript
+    return [transcript, *written]
+
+
+async def _reports(pool: SessionPool, out: Path, day: date, clock: ManualClock) -> list[Path]:
+    """Today's evening digest and this week's forecast, as the head and the owner get them."""
+    t = texts("ru")
+    async with pool() as session:
+        team = await session.get_one(Team, 1)
+        history = await load_history(session, team, day - timedelta(days=62), day)
+        routine = await routine_between(session, team.id, day - timedelta(days=14), day)
+    reports = {
+        "digest": build_digest(t, history, day),
+        "forecast": build_forecast(t, history, day, routine, clock.now()),
+    }
+    written = []
+    for name, report in reports.items():
+        text_path = out / f"{name}.txt"
+        _write(text_path, "\n".join(plain(part) for part in report.parts) + "\n")
+        written.append(text_path)
+        if report.chart is not None:
+            png = out / f"{name}.png"
+            png.write_bytes(report.chart)
+            written.append(png)
+    return written
 
 
 def _write(path: Path, text: str) -> None:

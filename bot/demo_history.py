@@ -37,24 +37,38 @@ PERSONAS = (
 
 
 async def seed_history(
-    session: AsyncSession, team: Team, head: Member, today: date, *, seed: int = 7
+    session: AsyncSession,
+    team: Team,
+    head: Member,
+    today: date,
+    live: list[Member],
+    *,
+    seed: int = 7,
 ) -> list[Member]:
-    """Managers with about two months of plans and facts up to yesterday, targets for this
-    month, and the head's routine. Today is left for the demo's live conversation."""
+    """Six managers with about two months of plans and facts, targets for this month, and the
+    head's routine. The `live` members (who talk to the bot in the demo) take the personas
+    after the star and get no entries for today; the others have today's day as well."""
     rng = random.Random(seed)
     zone = ZoneInfo(team.timezone)
     metrics = {m.key: m for m in await _metrics(session, team.id)}
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     joined = datetime.combine(first - timedelta(days=30), time(9), zone).astimezone(UTC)
     managers = []
+    waiting = list(live)
     for index, persona in enumerate(PERSONAS):
-        member = Member(
-            team_id=team.id, telegram_id=900_000 + index, full_name=persona.name, username=None,
-            is_owner=False, is_head=False, is_manager=True, active=True, joined_at=joined,
-        )  # fmt: skip
-        session.add(member)
+        if index > 0 and waiting:
+            member = waiting.pop(0)
+            member.joined_at = joined
+        else:
+            member = Member(
+                team_id=team.id, telegram_id=900_000 + index, full_name=persona.name,
+                username=None, is_owner=False, is_head=False, is_manager=True, active=True,
+                joined_at=joined,
+            )  # fmt: skip
+            session.add(member)
         managers.append((member, persona))
     await session.flush()
+    live_ids = {m.id for m in live}
     for member, persona in managers:
         away: tuple[date, date] | None = None
         if persona.vacation:
@@ -67,7 +81,8 @@ async def seed_history(
                         last_day=away[1], created_at=joined)
             )  # fmt: skip
         day = first
-        while day < today:
+        last = today - timedelta(days=1) if member.id in live_ids else today
+        while day <= last:
             if is_workday(day, team.workdays, team.holiday_country) and not (
                 away and away[0] <= day <= away[1]
             ):
@@ -76,7 +91,8 @@ async def seed_history(
     month = today.replace(day=1)
     total = Decimal(0)
     for member, persona in managers:
-        target = Decimal(round(persona.deal_size * persona.calls * 0.055 * 21 * 0.9, -4))
+        daily = persona.deal_size * persona.calls / 14 * persona.conversion
+        target = Decimal(round(daily * 21 * 1.05, -4))
         total += target
         session.add(MonthlyTarget(team_id=team.id, member_id=member.id, month=month,
                                   amount=target, set_by_id=head.id, set_at=joined))  # fmt: skip

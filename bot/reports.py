@@ -222,7 +222,7 @@ def build_digest(
                 lines.append(
                     t(
                         "digest-month-needed",
-                        amount=day_views.number(t, mtd.needed_per_day),
+                        amount=day_views.money(t, mtd.needed_per_day),
                         days=mtd.days_left,
                     )
                 )
@@ -348,9 +348,9 @@ def build_forecast(
             t(
                 "forecast-manager",
                 name=member.full_name,
-                mtd=day_views.number(t, fc.month_to_date),
-                point=day_views.number(t, fc.point),
-                target=day_views.number(t, fc.target) if fc.target is not None else "none",
+                mtd=day_views.money(t, fc.month_to_date),
+                point=day_views.money(t, fc.point),
+                target=day_views.money(t, fc.target) if fc.target is not None else "none",
                 percent=share if share is not None else "none",
             )
         )
@@ -367,14 +367,14 @@ def _forecast_lines(t: Texts, fc: Forecast) -> str:
     lines = [
         t(
             "forecast-mtd",
-            mtd=fc.month_to_date and day_views.number(t, fc.month_to_date),
-            target=day_views.number(t, fc.target) if fc.target is not None else "none",
+            mtd=fc.month_to_date and day_views.money(t, fc.month_to_date),
+            target=day_views.money(t, fc.target) if fc.target is not None else "none",
         ),
         t(
             "forecast-point",
-            point=day_views.number(t, fc.point),
-            low=day_views.number(t, fc.low),
-            high=day_views.number(t, fc.high),
+            point=day_views.money(t, fc.point),
+            low=day_views.money(t, fc.low),
+            high=day_views.money(t, fc.high),
             percent=fc.share_of_target if fc.share_of_target is not None else "none",
         ),
     ]

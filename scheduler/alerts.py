@@ -92,7 +92,7 @@ async def at_digest(
     recipients = list({m.id: m for m in [*leaders, *owners]}.values())
     await _tell(
         jobs, session, team, day, f"forecast:{team.id}", recipients,
-        lambda t: t("alert-forecast", percent=share, point=day_views.number(t, forecast.point),
+        lambda t: t("alert-forecast", percent=share, point=day_views.money(t, forecast.point),
                     target=day_views.number(t, target)),
     )  # fmt: skip
 

@@ -27,3 +27,11 @@ def test_demo_runs_without_token_and_writes_the_conversation(tmp_path: Path):
     assert "Звонки: 18 из 30 (60 %)" in transcript
     assert "<b>" not in transcript, "markup is rendered as plain text"
     assert "saved in" in result.stdout
+    out = tmp_path / "out"
+    digest = (out / "digest.txt").read_text(encoding="utf-8")
+    forecast = (out / "forecast.txt").read_text(encoding="utf-8")
+    assert "Сводка за" in digest and "Анна Смирнова" in digest and "Что мешает" in digest
+    assert "Прогноз на конец месяца" in forecast and "Метод:" in forecast
+    assert "Рутина руководителя" in forecast
+    for chart in ("digest.png", "forecast.png"):
+        assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
