@@ -171,3 +171,31 @@ async def test_three_days_under_norm_raise_a_streak_alert(
     await ivan.press("Без комментария")
     await ivan.press("Подтвердить")
     assert any("3 рабочих дня подряд ниже нормы (Звонки)" in t for t in head.texts())
+
+
+async def test_team_forecast_under_threshold_alerts_head_and_owner_once(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    owner, _ = await team_with_managers(harness)
+    async with session_pool() as session:
+        members = [await add_member(session, 1, f"М{i}", 7000 + i) for i in range(2)]
+        day = date(2026, 11, 2)
+        while day <= MONDAY:
+            if day.weekday() < 5 and day != date(2026, 11, 4):
+                for m in members:
+                    await add_day(session, m, day, "fact", {"calls": 30, "revenue": 50000})
+            day += timedelta(days=1)
+        target = Decimal(10_000_000)
+        session.add(
+            MonthlyTarget(team_id=1, member_id=None, month=date(2026, 11, 1), amount=target,
+                          set_by_id=1, set_at=clock.now())
+        )  # fmt: skip
+        await session.commit()
+    jobs = Jobs(bot=harness.bot, pool=session_pool, storage=harness.dp.storage, clock=clock)
+    clock.set(datetime(2026, 11, 23, 17, 0, tzinfo=UTC))
+    for _ in range(2):
+        await run_job(jobs, "digest")
+    harness.sync()
+    alerts = [t for t in owner.texts() if t.startswith("📉 Прогноз оплат на конец месяца")]
+    assert len(alerts) == 1
+    assert "% цели (10 000 000)" in alerts[0].replace("\xa0", " ")
