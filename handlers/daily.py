@@ -201,15 +201,17 @@ async def step_typed(
     await show(bot, message.chat.id, state, day, form, t)
 
 
-async def reason_typed(
+async def words_typed(
     message: Message,
     state: FSMContext,
+    raw_state: str | None,
     session: AsyncSession,
     member: Member,
     t: Texts,
     clock: Clock,
     bot: Bot,
 ) -> None:
+    """Free text on a report: what got in the way (after "Other"), or the day's comment."""
     opened = await _open_form_day(message, state, session, member, t, clock, bot)
     if opened is None:
         return
@@ -218,30 +220,11 @@ async def reason_typed(
     if text is None:
         await message.answer(t("form-send-text"))
         return
-    if form.reason is None:
-        form.reason = Reason.OTHER
-    form.reason_text = text[:500]
-    await show(bot, message.chat.id, state, day, form, t)
-
-
-async def comment_typed(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-) -> None:
-    opened = await _open_form_day(message, state, session, member, t, clock, bot)
-    if opened is None:
-        return
-    form, day = opened
-    comment = clean_comment(message.text)
-    if comment is None:
-        await message.answer(t("form-send-text"))
-        return
-    form.comment, form.comment_done = comment, True
+    if raw_state == DayForm.comment.state:
+        form.comment, form.comment_done = text, True
+    else:
+        form.reason = form.reason or Reason.OTHER
+        form.reason_text = text[:500]
     await show(bot, message.chat.id, state, day, form, t)
 
 
@@ -365,8 +348,9 @@ def create_router() -> Router:
     router.message.register(numbers_typed, DayForm.numbers, ~F.text.startswith("/"))
     router.message.register(numbers_typed, DayForm.card, ~F.text.startswith("/"))
     router.message.register(step_typed, DayForm.step, ~F.text.startswith("/"))
-    router.message.register(reason_typed, DayForm.reason_text, ~F.text.startswith("/"))
-    router.message.register(reason_typed, DayForm.reason, ~F.text.startswith("/"))
-    router.message.register(comment_typed, DayForm.comment, ~F.text.startswith("/"))
+    router.message.register(
+        words_typed, StateFilter(DayForm.reason, DayForm.reason_text, DayForm.comment),
+        ~F.text.startswith("/"),
+    )  # fmt: skip
     router.callback_query.register(form_button, DayButton.filter())
     return router
