@@ -91,3 +91,13 @@ class RoutineKind(StrEnum):
 class RoutineButton(CallbackData, prefix="routine"):
     kind: RoutineKind
     with_member_id: int = 0
+
+
+class ExportPeriod(StrEnum):
+    THIS_MONTH = "this"
+    LAST_MONTH = "last"
+    CUSTOM = "custom"
+
+
+class ExportButton(CallbackData, prefix="export"):
+    period: ExportPeriod

@@ -289,3 +289,39 @@ def working_days_between(
             count += 1
         day += timedelta(days=1)
     return count
+
+
+MAX_EXPORT_DAYS = 366
+
+
+def parse_period(text: str, today: date) -> tuple[date, date]:
+    """A past period for a report or an export: `1.10-31.10`, `01.10.2026 - 15.11.2026`.
+
+    A date without a year is the latest such date not after today; at most a year long.
+    """
+    parts = _RANGE_SPLIT.split(text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        raise DateRangeError(text)
+    first, last = (_past_day(part, today) for part in parts)
+    if last < first or (last - first).days >= MAX_EXPORT_DAYS:
+        raise DateRangeError(text)
+    return first, last
+
+
+def _past_day(text: str, today: date) -> date:
+    match = _DATE.match(text.strip())
+    if not match:
+        raise DateRangeError(text)
+    day, month, year_text = int(match.group(1)), int(match.group(2)), match.group(3)
+    year = (
+        today.year if year_text is None else int(year_text) + (2000 if len(year_text) == 2 else 0)
+    )
+    try:
+        result = date(year, month, day)
+    except ValueError as exc:
+        raise DateRangeError(text) from exc
+    if year_text is None and result > today:
+        result = result.replace(year=year - 1)
+    if result > today:
+        raise DateRangeError(text)
+    return result

@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("invite", LEADERS),
     ("target", LEADERS),
     ("routine", frozenset({Role.HEAD})),
+    ("export", LEADERS),
     ("lang", frozenset()),
 )
 

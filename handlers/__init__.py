@@ -5,7 +5,19 @@ Each module builds a fresh router, so any number of dispatchers (tests, several 
 
 from aiogram import Router
 
-from handlers import common, daily, fallback, invite, me, off, reports, routine, start, targets
+from handlers import (
+    common,
+    daily,
+    export,
+    fallback,
+    invite,
+    me,
+    off,
+    reports,
+    routine,
+    start,
+    targets,
+)
 
 
 def routers() -> list[Router]:
@@ -18,6 +30,7 @@ def routers() -> list[Router]:
         targets.create_router(),
         routine.create_router(),
         reports.create_router(),
+        export.create_router(),
         common.create_router(),
         fallback.create_router(),
     ]

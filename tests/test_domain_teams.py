@@ -23,28 +23,12 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 def test_menus_follow_roles():
     assert commands_for([]) == ["start", "help", "lang"]
     assert commands_for([Role.MANAGER]) == ["start", "help", "plan", "report", "off", "me", "lang"]
-    assert commands_for([Role.HEAD]) == [
-        "start",
-        "help",
-        "digest",
-        "forecast",
-        "invite",
-        "target",
-        "routine",
-        "lang",
-    ]
-    assert commands_for([Role.OWNER]) == [
-        "start",
-        "help",
-        "digest",
-        "forecast",
-        "invite",
-        "target",
-        "lang",
-    ]
+    leader = ["start", "help", "digest", "forecast", "invite", "target"]
+    assert commands_for([Role.HEAD]) == [*leader, "routine", "export", "lang"]
+    assert commands_for([Role.OWNER]) == [*leader, "export", "lang"]
     assert commands_for([Role.OWNER, Role.MANAGER]) == [
         *["start", "help", "plan", "report", "off", "me"],
-        *["digest", "forecast", "invite", "target", "lang"],
+        *["digest", "forecast", "invite", "target", "export", "lang"],
     ]
     assert not may_use("invite", [Role.MANAGER])
     assert may_use("invite", [Role.MANAGER, Role.HEAD])

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 OUTPUT = ("sendMessage", "editMessageText")
 
-HEAD_MENU = ["start", "help", "digest", "forecast", "invite", "target", "routine", "lang"]
+HEAD_MENU = ["start", "help", "digest", "forecast", "invite", "target", "routine", "export", "lang"]
 
 
 @dataclass

@@ -411,3 +411,25 @@ alert-streak = ⚠️ { $name }: { $days } { $days ->
 } in a row under the norm ({ $metrics }).
 alert-plan-under-norm = ⚠️ { $name } planned today under the norm: { $metrics }.
 alert-forecast = 📉 The month-end payments forecast is { $point }, { $percent }% of the target ({ $target }). More: /forecast
+
+## Export
+
+cmd-export = Export to Excel and CSV
+export-ask = Which period should I export?
+btn-export = { $period ->
+    [this] This month
+    [last] Last month
+   *[custom] Other dates…
+}
+export-ask-dates = Type a period: <code>01.10-31.10</code> or <code>01.10.2026 - 15.11.2026</code> (up to a year).
+export-bad-dates = I could not read the period. For example: <code>01.10-31.10</code>. It cannot be in the future or longer than a year.
+export-caption = Plans and facts for { $period }, managers: { $managers }. The same as CSV below.
+export-sheet-days = By day
+export-sheet-summary = Period totals
+export-col-day = Date
+export-col-manager = Manager
+export-col-metric = Metric
+export-col-plan = Plan
+export-col-fact = Fact
+export-col-target = Monthly target
+export-col-completion = Completion, %

@@ -420,3 +420,25 @@ alert-streak = ⚠️ { $name }: { $days } { $days ->
 } подряд ниже нормы ({ $metrics }).
 alert-plan-under-norm = ⚠️ { $name } запланировал(а) на сегодня ниже нормы: { $metrics }.
 alert-forecast = 📉 Прогноз оплат на конец месяца — { $point }, это { $percent } % цели ({ $target }). Подробнее: /forecast
+
+## Export
+
+cmd-export = Выгрузка в Excel и CSV
+export-ask = За какой период выгрузить планы и факты?
+btn-export = { $period ->
+    [this] Этот месяц
+    [last] Прошлый месяц
+   *[custom] Свои даты…
+}
+export-ask-dates = Напишите период: <code>01.10-31.10</code> или <code>01.10.2026 - 15.11.2026</code> (до года).
+export-bad-dates = Не понял период. Пример: <code>01.10-31.10</code>. Период не может быть в будущем и длиннее года.
+export-caption = Планы и факты за { $period }, менеджеров: { $managers }. Ниже — то же в CSV.
+export-sheet-days = По дням
+export-sheet-summary = Итоги периода
+export-col-day = Дата
+export-col-manager = Менеджер
+export-col-metric = Показатель
+export-col-plan = План
+export-col-fact = Факт
+export-col-target = Цель месяца
+export-col-completion = Выполнение, %
