@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 from aiogram.methods import SendDocument
+from aiogram.types import BufferedInputFile
 from openpyxl import load_workbook
 
 from domain.daily import DateRangeError, parse_period
@@ -14,8 +15,15 @@ from tests.bot_client import Harness
 from tests.scenarios import team_with_managers
 
 
-def documents(harness: Harness, chat_id: int) -> list[SendDocument]:
-    return [r for r in harness.bot.requests if isinstance(r, SendDocument) and r.chat_id == chat_id]
+def documents(harness: Harness, chat_id: int) -> list[tuple[str, bytes, str]]:
+    """(filename, bytes, caption) of each file the bot sent to the chat."""
+    sent = []
+    for request in harness.bot.requests:
+        if isinstance(request, SendDocument) and request.chat_id == chat_id:
+            file = request.document
+            assert isinstance(file, BufferedInputFile)
+            sent.append((file.filename or "", file.data, request.caption or ""))
+    return sent
 
 
 def test_periods_in_the_past():
@@ -42,11 +50,11 @@ async def test_export_this_month_matches_what_was_entered(harness: Harness):
         await person.press("Подтвердить")
     await head.send("/export")
     await head.press("Этот месяц")
-    xlsx, csv_file = documents(harness, head.user_id)
-    assert xlsx.document.filename.endswith(".xlsx") and csv_file.document.filename.endswith(".csv")
-    assert "менеджеров: 2" in (xlsx.caption or "")
+    (xlsx_name, xlsx, caption), (csv_name, csv_data, _) = documents(harness, head.user_id)
+    assert xlsx_name.endswith(".xlsx") and csv_name.endswith(".csv")
+    assert "менеджеров: 2" in caption
 
-    book = load_workbook(io.BytesIO(xlsx.document.data))
+    book = load_workbook(io.BytesIO(xlsx))
     days, summary = book["По дням"], book["Итоги периода"]
     rows = list(days.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 12, "2 managers x 6 metrics"
@@ -57,7 +65,7 @@ async def test_export_this_month_matches_what_was_entered(harness: Harness):
     ivan_row = next(r for r in summary.iter_rows(min_row=2, values_only=True) if r[0] == "Иван")
     assert ivan_row[header.index("Звонки: Факт")] == 30
 
-    text = csv_file.document.data.decode("utf-8-sig")
+    text = csv_data.decode("utf-8-sig")
     parsed = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert parsed[0] == ["Дата", "Менеджер", "Показатель", "План", "Факт"]
     assert ["2026-11-23", "Мария <b>", "Оплаты (₽)", "75000.50", "75000.50"] in parsed
