@@ -142,7 +142,16 @@ class Runner:
         self.scheduler.add_job(self.tick, id="catch-up")
         self.scheduler.start()
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Start no new tick, let the one under way finish its sends, then let go."""
+        if self.scheduler.running:
+            self.scheduler.pause()
+        try:
+            async with asyncio.timeout(timeout):
+                await self._one_at_a_time.acquire()
+            self._one_at_a_time.release()
+        except TimeoutError:
+            log.warning("a tick still runs after %ss; stopping anyway", timeout)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await self.leadership.stop()
