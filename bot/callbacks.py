@@ -101,3 +101,14 @@ class ExportPeriod(StrEnum):
 
 class ExportButton(CallbackData, prefix="export"):
     period: ExportPeriod
+
+
+class PrivacyAction(StrEnum):
+    FORGET = "forget"
+    FORGET_CONFIRM = "forget_ok"
+    DELETE_TEAM = "delete_team"
+    DELETE_TEAM_CONFIRM = "delete_team_ok"
+
+
+class PrivacyButton(CallbackData, prefix="privacy"):
+    action: PrivacyAction

@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("routine", frozenset({Role.HEAD})),
     ("export", LEADERS),
     ("lang", frozenset()),
+    ("forget", frozenset()),
 )
 
 COMMAND_ROLES = dict(COMMANDS)

@@ -13,6 +13,7 @@ from handlers import (
     invite,
     me,
     off,
+    privacy,
     reports,
     routine,
     start,
@@ -31,6 +32,7 @@ def routers() -> list[Router]:
         routine.create_router(),
         reports.create_router(),
         export.create_router(),
+        privacy.create_router(),
         common.create_router(),
         fallback.create_router(),
     ]

@@ -21,14 +21,23 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 
 def test_menus_follow_roles():
-    assert commands_for([]) == ["start", "help", "lang"]
-    assert commands_for([Role.MANAGER]) == ["start", "help", "plan", "report", "off", "me", "lang"]
+    assert commands_for([]) == ["start", "help", "lang", "forget"]
+    assert commands_for([Role.MANAGER]) == [
+        "start",
+        "help",
+        "plan",
+        "report",
+        "off",
+        "me",
+        "lang",
+        "forget",
+    ]
     leader = ["start", "help", "digest", "forecast", "invite", "target"]
-    assert commands_for([Role.HEAD]) == [*leader, "routine", "export", "lang"]
-    assert commands_for([Role.OWNER]) == [*leader, "export", "lang"]
+    assert commands_for([Role.HEAD]) == [*leader, "routine", "export", "lang", "forget"]
+    assert commands_for([Role.OWNER]) == [*leader, "export", "lang", "forget"]
     assert commands_for([Role.OWNER, Role.MANAGER]) == [
         *["start", "help", "plan", "report", "off", "me"],
-        *["digest", "forecast", "invite", "target", "export", "lang"],
+        *["digest", "forecast", "invite", "target", "export", "lang", "forget"],
     ]
     assert not may_use("invite", [Role.MANAGER])
     assert may_use("invite", [Role.MANAGER, Role.HEAD])

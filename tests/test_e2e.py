@@ -19,7 +19,18 @@ pytestmark = pytest.mark.e2e
 
 OUTPUT = ("sendMessage", "editMessageText")
 
-HEAD_MENU = ["start", "help", "digest", "forecast", "invite", "target", "routine", "export", "lang"]
+HEAD_MENU = [
+    "start",
+    "help",
+    "digest",
+    "forecast",
+    "invite",
+    "target",
+    "routine",
+    "export",
+    "lang",
+    "forget",
+]
 
 
 @dataclass
@@ -126,7 +137,16 @@ async def test_onboarding_walk_through_real_process(running: RunningBot):
 
     joined = await running.reply(ivan, f"/start {link.split('start=')[1]}")
     assert "Добро пожаловать" in (joined.text or "")
-    assert tg.commands_for(502) == ["start", "help", "plan", "report", "off", "me", "lang"]
+    assert tg.commands_for(502) == [
+        "start",
+        "help",
+        "plan",
+        "report",
+        "off",
+        "me",
+        "lang",
+        "forget",
+    ]
     await tg.wait_for("sendMessage", chat_id=501, predicate=lambda r: "Иван" in (r.text or ""))
 
     refused = await running.reply(ivan, "/invite")

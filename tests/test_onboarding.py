@@ -12,7 +12,19 @@ from models.db import SessionPool
 from tests.bot_client import Harness
 from tests.scenarios import code_of, create_team, invite_link
 
-HEAD_MENU = ["start", "help", "digest", "forecast", "invite", "target", "routine", "export", "lang"]
+OWNER_MENU = ["start", "help", "digest", "forecast", "invite", "target", "export", "lang", "forget"]
+HEAD_MENU = [
+    "start",
+    "help",
+    "digest",
+    "forecast",
+    "invite",
+    "target",
+    "routine",
+    "export",
+    "lang",
+    "forget",
+]
 
 
 async def test_owner_creates_team_and_gets_leader_menu(harness: Harness, session_pool: SessionPool):
@@ -26,16 +38,7 @@ async def test_owner_creates_team_and_gets_leader_menu(harness: Harness, session
     assert "Ромашка &lt;b&gt;&amp; Co&lt;/b&gt;" in owner.last.text, "the name is shown escaped"
     await owner.press("Москва")
     assert "создана" in owner.last.text
-    assert owner.menu() == [
-        "start",
-        "help",
-        "digest",
-        "forecast",
-        "invite",
-        "target",
-        "export",
-        "lang",
-    ]
+    assert owner.menu() == OWNER_MENU
 
     await owner.press("Да, я и руководитель")
     assert "руководитель отдела продаж" in owner.last.text
@@ -80,7 +83,7 @@ async def test_manager_joins_by_link_and_leaders_are_told(
     await manager.send(f"/start {code_of(link)}")
     assert "Добро пожаловать в команду <b>Ромашка</b>" in manager.last.text
     assert "09:30" in manager.last.text
-    assert manager.menu() == ["start", "help", "plan", "report", "off", "me", "lang"]
+    assert manager.menu() == ["start", "help", "plan", "report", "off", "me", "lang", "forget"]
     assert "Иван &lt;script&gt; присоединился" in owner.last.text
 
     async with session_pool() as session:
@@ -179,16 +182,7 @@ async def test_member_of_another_team_cannot_join_second(harness: Harness):
 async def test_owner_can_add_manager_role_to_self(harness: Harness, session_pool: SessionPool):
     owner = harness.user(1, "Ольга")
     await create_team(owner, head=False)
-    assert owner.menu() == [
-        "start",
-        "help",
-        "digest",
-        "forecast",
-        "invite",
-        "target",
-        "export",
-        "lang",
-    ]
+    assert owner.menu() == OWNER_MENU
     await owner.send(f"/start {code_of(await invite_link(owner, 'Менеджер'))}")
     async with session_pool() as session:
         member = await session.scalar(select(Member))

@@ -433,3 +433,27 @@ export-col-plan = Plan
 export-col-fact = Fact
 export-col-target = Monthly target
 export-col-completion = Completion, %
+
+## Personal data
+
+cmd-forget = My data and deletion
+privacy-outsider = You are not in a team. The bot keeps only your Telegram ID ({ $telegram_id }) and your chosen language.
+privacy-card =
+    🔐 <b>What the bot keeps about you</b>
+    Name: { $name }
+    Username: { $username }
+    Telegram ID: { $telegram_id }
+    Team: { $team }, roles: { $roles }
+    Plans and reports: { $entries }, days away: { $absences }
+
+    “Forget me” erases your name and Telegram identifiers. Your numbers stay in the team's statistics under an anonymous label.
+btn-forget = Forget me
+btn-forget-yes = Yes, forget me
+btn-delete-team = Delete the whole team
+btn-delete-team-yes = Yes, delete the team and all its data
+privacy-forget-confirm = Are you sure? The bot forgets your name and Telegram ID and you leave the team. This cannot be undone.
+privacy-owner-first = You are the team's only owner. Hand the team to another owner first, or delete the whole team.
+privacy-anonymous = Former member { $number }
+privacy-forgotten = Done: the bot has forgotten your name and Telegram ID. To come back you will need a new invite.
+privacy-delete-team-confirm = Delete the team “{ $team }” with all its members, plans, reports and targets? This cannot be undone.
+privacy-team-deleted = The team “{ $team }” and all its data are deleted.

@@ -442,3 +442,27 @@ export-col-plan = План
 export-col-fact = Факт
 export-col-target = Цель месяца
 export-col-completion = Выполнение, %
+
+## Personal data
+
+cmd-forget = Мои данные и удаление
+privacy-outsider = Вы не состоите в команде. Бот хранит о вас только ваш Telegram ID ({ $telegram_id }) и выбранный язык.
+privacy-card =
+    🔐 <b>Что бот хранит о вас</b>
+    Имя: { $name }
+    Имя пользователя: { $username }
+    Telegram ID: { $telegram_id }
+    Команда: { $team }, роли: { $roles }
+    Планов и отчётов: { $entries }, отметок об отсутствии: { $absences }
+
+    «Забыть меня» удалит имя и Telegram-идентификаторы. Ваши цифры останутся в статистике команды под анонимной меткой.
+btn-forget = Забыть меня
+btn-forget-yes = Да, забыть меня
+btn-delete-team = Удалить всю команду
+btn-delete-team-yes = Да, удалить команду и все данные
+privacy-forget-confirm = Точно? Бот забудет ваше имя и Telegram ID, вы выйдете из команды. Это нельзя отменить.
+privacy-owner-first = Вы единственный собственник команды. Сначала передайте её другому собственнику или удалите всю команду.
+privacy-anonymous = Бывший участник { $number }
+privacy-forgotten = Готово: бот забыл ваше имя и Telegram ID. Чтобы вернуться, понадобится новое приглашение.
+privacy-delete-team-confirm = Удалить команду «{ $team }» со всеми участниками, планами, отчётами и целями? Это нельзя отменить.
+privacy-team-deleted = Команда «{ $team }» удалена со всеми данными.
