@@ -7,7 +7,7 @@ carries its day, so yesterday's buttons close politely.
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,8 +53,9 @@ from scheduler import alerts
 from scheduler.context import Jobs
 
 
-async def plan_command(
+async def form_command(
     message: Message,
+    command: CommandObject,
     state: FSMContext,
     session: AsyncSession,
     member: Member,
@@ -62,21 +63,10 @@ async def plan_command(
     clock: Clock,
     bot: Bot,
 ) -> None:
+    """/plan and /report: today's form, or the card of what was already sent."""
+    kind = EntryKind.PLAN if command.command == "plan" else EntryKind.FACT
     day = await load_day(session, member, clock)
-    await open_form(bot, message.chat.id, state, session, day, EntryKind.PLAN, t)
-
-
-async def report_command(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    member: Member,
-    t: Texts,
-    clock: Clock,
-    bot: Bot,
-) -> None:
-    day = await load_day(session, member, clock)
-    await open_form(bot, message.chat.id, state, session, day, EntryKind.FACT, t)
+    await open_form(bot, message.chat.id, state, session, day, kind, t)
 
 
 async def _closed(
@@ -342,8 +332,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(Role.MANAGER))
     router.callback_query.filter(HasRole(Role.MANAGER))
-    router.message.register(plan_command, Command("plan"))
-    router.message.register(report_command, Command("report"))
+    router.message.register(form_command, Command("plan", "report"))
     router.message.register(not_text, StateFilter(DayForm), ~F.text)
     router.message.register(numbers_typed, DayForm.numbers, ~F.text.startswith("/"))
     router.message.register(numbers_typed, DayForm.card, ~F.text.startswith("/"))
