@@ -1,7 +1,9 @@
 """The one sender: every outgoing request passes here, so Telegram's limits hold for the whole
 process whoever sends (a handler's answer, a prompt, a digest).
 
-- at most `rate` messages a second overall (Telegram allows about 30), evenly spaced;
+- at most `rate` messages a second overall (Telegram allows about 30), evenly spaced, and
+  never more than `rate` in any one second even when the event loop falls behind (requests
+  whose moments passed during a stall leave one by one, not in a burst);
 - about one a second per chat, with a short burst allowed (a reply and a follow-up question);
 - on 429 everything pauses for `retry_after`, then the request is tried again;
 - on 5xx and network errors (timeouts included) the request is retried with backoff;
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,6 +53,8 @@ class Throttle(BaseRequestMiddleware):
         self._next_global = 0.0
         self._chat_tat: dict[Any, float] = {}
         self._paused_until = 0.0
+        self._per_second = max(1, math.floor(rate))
+        self._left_at: deque[float] = deque()  # when the requests of the last second left
         self.stats: Counter[str] = Counter()
 
     def _reserve(self, chat_id: Any) -> float:
@@ -66,6 +71,14 @@ class Throttle(BaseRequestMiddleware):
         self._next_global = start + self.interval
         return start - now
 
+    def _over_rate(self) -> float:
+        """How long until one more request fits in the last second's count; 0 if it does."""
+        now = self._now()
+        left = self._left_at
+        while left and left[0] <= now - 1.0:
+            left.popleft()
+        return left[0] + 1.0 - now if len(left) >= self._per_second else 0.0
+
     async def __call__(
         self,
         make_request: NextRequestMiddlewareType[TelegramType],
@@ -80,10 +93,15 @@ class Throttle(BaseRequestMiddleware):
             wait = self._reserve(chat_id)
             if wait > 0:
                 await self._sleep(wait)
+            while (hold := self._over_rate()) > 0:
+                # The loop fell behind and several booked moments came due at once.
+                self.stats["held"] += 1
+                await self._sleep(hold)
             if self._paused_until > self._now():
                 # A 429 came while this request waited for its moment: book again, after
                 # the pause (sending now would only earn another 429).
                 continue
+            self._left_at.append(self._now())
             try:
                 response = await make_request(bot, method)
             except TelegramRetryAfter as exc:

@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("report", frozenset({Role.MANAGER})),
     ("off", frozenset({Role.MANAGER})),
     ("me", frozenset({Role.MANAGER})),
+    ("team", LEADERS),
     ("digest", LEADERS),
     ("forecast", LEADERS),
     ("invite", LEADERS),
@@ -53,3 +54,9 @@ def may_use(command: str, roles: Iterable[Role]) -> bool:
 def invitable_roles(roles: Iterable[Role]) -> list[Role]:
     """Roles a member may invite others into: leaders invite heads and managers."""
     return [Role.HEAD, Role.MANAGER] if set(roles) & LEADERS else []
+
+
+def ordered(roles: Iterable[Role]) -> list[Role]:
+    """Roles from the most senior: owner, head, manager."""
+    held = set(roles)
+    return [role for role in Role if role in held]

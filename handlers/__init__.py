@@ -18,6 +18,7 @@ from handlers import (
     routine,
     start,
     targets,
+    team,
 )
 
 
@@ -32,6 +33,7 @@ def routers() -> list[Router]:
         routine.create_router(),
         reports.create_router(),
         export.create_router(),
+        team.create_router(),
         privacy.create_router(),
         common.create_router(),
         fallback.create_router(),

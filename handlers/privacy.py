@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PrivacyAction, PrivacyButton
 from bot.i18n import Texts
-from domain.roles import Role
+from domain.roles import Role, ordered
 from models import Absence, DayEntry, FsmRecord, Member, Team, User, queries
 
 
@@ -44,7 +44,7 @@ async def forget_command(
     absences = await session.scalar(
         select(func.count()).select_from(Absence).where(Absence.member_id == member.id)
     )
-    roles = ", ".join(t("role-name", role=role.value) for role in sorted(member.roles))
+    roles = ", ".join(t("role-name", role=role.value) for role in ordered(member.roles))
     rows = [_button(t, "btn-forget", PrivacyAction.FORGET)]
     if member.is_owner:
         rows.append(_button(t, "btn-delete-team", PrivacyAction.DELETE_TEAM))

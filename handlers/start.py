@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.i18n import Texts, texts
 from bot.menus import refresh_menu
 from bot.sender import deliver
-from domain.roles import Role
+from domain.roles import Role, ordered
 from domain.teams import (
     COMMON_TIMEZONES,
     INVITE_CODE,
@@ -127,7 +127,7 @@ async def start(message: Message, member: Member | None, t: Texts, state: FSMCon
     if member is None:
         await message.answer(t("start-newcomer"), reply_markup=keyboards.create_team(t))
         return
-    roles = ", ".join(t("role-name", role=role.value) for role in sorted(member.roles))
+    roles = ", ".join(t("role-name", role=role.value) for role in ordered(member.roles))
     await message.answer(t("start-member", team=member.team.name, roles=roles))
 
 

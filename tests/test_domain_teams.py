@@ -32,12 +32,12 @@ def test_menus_follow_roles():
         "lang",
         "forget",
     ]
-    leader = ["start", "help", "digest", "forecast", "invite", "target"]
+    leader = ["start", "help", "team", "digest", "forecast", "invite", "target"]
     assert commands_for([Role.HEAD]) == [*leader, "routine", "export", "lang", "forget"]
     assert commands_for([Role.OWNER]) == [*leader, "export", "lang", "forget"]
     assert commands_for([Role.OWNER, Role.MANAGER]) == [
         *["start", "help", "plan", "report", "off", "me"],
-        *["digest", "forecast", "invite", "target", "export", "lang", "forget"],
+        *["team", "digest", "forecast", "invite", "target", "export", "lang", "forget"],
     ]
     assert not may_use("invite", [Role.MANAGER])
     assert may_use("invite", [Role.MANAGER, Role.HEAD])

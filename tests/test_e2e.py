@@ -22,6 +22,7 @@ OUTPUT = ("sendMessage", "editMessageText")
 HEAD_MENU = [
     "start",
     "help",
+    "team",
     "digest",
     "forecast",
     "invite",

@@ -12,10 +12,22 @@ from models.db import SessionPool
 from tests.bot_client import Harness
 from tests.scenarios import code_of, create_team, invite_link
 
-OWNER_MENU = ["start", "help", "digest", "forecast", "invite", "target", "export", "lang", "forget"]
+OWNER_MENU = [
+    "start",
+    "help",
+    "team",
+    "digest",
+    "forecast",
+    "invite",
+    "target",
+    "export",
+    "lang",
+    "forget",
+]
 HEAD_MENU = [
     "start",
     "help",
+    "team",
     "digest",
     "forecast",
     "invite",

@@ -62,3 +62,22 @@ async def test_manager_cannot_press_delete_team(harness: Harness, session_pool: 
     assert "форма уже закрыта" in ivan.last.text
     async with session_pool() as session:
         assert await session.scalar(select(func.count()).select_from(Team)) == 1
+
+
+async def test_team_status_at_a_glance(harness: Harness):
+    head, [ivan, maria, _petr] = await team_with_managers(harness, "Иван", "Мария", "Пётр <i>")
+    await ivan.send("/plan")
+    await ivan.send("30 2 3 5 1 0")
+    await ivan.press("Подтвердить")
+    await maria.send("/off")
+    await maria.press("Сегодня")
+    await maria.press("Выходной")
+    await head.send("/team")
+    text = head.last.text
+    assert "📝 Иван: план есть, итогов пока нет" in text
+    assert "🌴 Мария: отсутствует" in text
+    assert "⏳ Пётр &lt;i&gt;: пока не ответил(а)" in text
+    assert "без ответа: 1, отсутствуют: 1" in text
+    assert "• Ольга — Собственник, Руководитель отдела продаж" in text
+    await ivan.send("/team")
+    assert "доступна другой роли" in ivan.last.text

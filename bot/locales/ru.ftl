@@ -466,3 +466,25 @@ privacy-anonymous = Бывший участник { $number }
 privacy-forgotten = Готово: бот забыл ваше имя и Telegram ID. Чтобы вернуться, понадобится новое приглашение.
 privacy-delete-team-confirm = Удалить команду «{ $team }» со всеми участниками, планами, отчётами и целями? Это нельзя отменить.
 privacy-team-deleted = Команда «{ $team }» удалена со всеми данными.
+
+## /team
+
+cmd-team = Команда сегодня
+team-title = 👥 <b>{ $team }</b>
+team-today = <b>Сегодня</b>
+team-status-line = { $status ->
+    [reported] ✅
+    [planned] 📝
+    [away] 🌴
+    [blocked] 🚫
+   *[silent] ⏳
+} { $name }: { $status ->
+    [reported] итоги внесены
+    [planned] план есть, итогов пока нет
+    [away] отсутствует
+    [blocked] заблокировал(а) бота
+   *[silent] пока не ответил(а)
+}
+team-counts = Итоги: { $reported }, только план: { $planned }, без ответа: { $silent }, отсутствуют: { $away }, бот заблокирован: { $blocked }
+team-members = <b>Состав</b>
+team-member-line = • { $name }{ $handle } — { $roles }
