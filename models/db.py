@@ -34,10 +34,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs = {"pool_size": 20, "max_overflow": 20, **kwargs}
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # Room for the schedule's sends in flight (scheduler.context.SENDS_IN_FLIGHT, up to three
+    # connections each: the job's session, the delivery log, the conversation state) beside
+    # the handlers' sessions, without opening and closing connections all the time.
+    return create_async_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
 
 
 def create_session_pool(engine: AsyncEngine) -> SessionPool:

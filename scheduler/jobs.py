@@ -52,15 +52,19 @@ REMINDED_PROMPT = {
 REMINDER_GAP = timedelta(minutes=30)
 # How far back the digest and the forecast look (trends, run-rates, streaks).
 HISTORY = timedelta(days=62)
-# Sends in flight at once: enough to keep the rate limit busy while each waits for Telegram.
-CONCURRENCY = 64
+# Teams worked on at once by a job; the sends themselves pass `Jobs.sends`.
+CONCURRENCY = 8
 
 
 async def for_each(
-    items: Sequence[T], work: Callable[[T], Awaitable[None]], limit: int = CONCURRENCY
+    items: Sequence[T],
+    work: Callable[[T], Awaitable[None]],
+    limit: int = CONCURRENCY,
+    gate: asyncio.Semaphore | None = None,
 ) -> None:
-    """Run `work` on every item, at most `limit` at a time."""
-    gate = asyncio.Semaphore(limit)
+    """Run `work` on every item, at most `limit` at a time (or as `gate` allows, a gate
+    shared by every job of the process)."""
+    gate = gate or asyncio.Semaphore(limit)
 
     async def gated(item: T) -> None:
         async with gate:
@@ -183,7 +187,7 @@ async def send_prompts(jobs: Jobs, kind: EventKind, team: Team, day: date) -> Jo
                 await mark_blocked(jobs, session, member, team)
         report.count(outcome)
 
-    await for_each(managers, one)
+    await for_each(managers, one, gate=jobs.sends)
     return report
 
 
@@ -245,7 +249,7 @@ async def send_reminders(jobs: Jobs, kind: EventKind, team: Team, day: date) -> 
                 await mark_blocked(jobs, session, member, team)
         report.count(outcome)
 
-    await for_each(managers, one)
+    await for_each(managers, one, gate=jobs.sends)
     return report
 
 

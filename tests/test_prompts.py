@@ -103,3 +103,25 @@ async def test_blocked_manager_is_marked_and_skipped_next_time(
         assert member is not None and member.bot_blocked_at is not None
     tomorrow = await run(harness, session_pool, clock, "morning", date(2026, 11, 24))
     assert tomorrow.skipped == {"bot blocked": 1}
+
+
+async def test_a_large_team_does_not_exhaust_the_connection_pool(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    """Forty managers in one team: the sends in flight must not wait on each other for
+    database connections (they once did, past fifteen)."""
+    import asyncio
+
+    from models import Member
+
+    await team_with_managers(harness)
+    async with session_pool() as session:
+        for i in range(40):
+            session.add(
+                Member(team_id=1, telegram_id=3000 + i, full_name=f"М{i}", username=None,
+                       is_owner=False, is_head=False, is_manager=True, active=True,
+                       joined_at=clock.now())
+            )  # fmt: skip
+        await session.commit()
+    report = await asyncio.wait_for(run(harness, session_pool, clock, "morning"), timeout=60)
+    assert report.sent == 40
