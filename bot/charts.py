@@ -89,8 +89,16 @@ def _cumulative(axes: Axes, data: Cumulative, labels: dict[str, str]) -> None:
     axes.tick_params(axis="x", labelrotation=30, labelsize=8)
 
 
+MAX_BARS = 25
+
+
 def digest_chart(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str]) -> bytes:
-    """Per-manager plan vs fact on the key metric, and the month's cumulative money vs target."""
+    """Per-manager plan vs fact on the key metric, and the month's cumulative money vs target.
+
+    A large team shows the MAX_BARS managers furthest under their plan: two hundred labelled
+    bars cannot be read, and drawing them is what makes the chart slow."""
+    if len(bars) > MAX_BARS:
+        bars = sorted(bars, key=lambda bar: bar.fact - bar.plan)[:MAX_BARS]
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, HEIGHT))
     names = [bar.name[:18] for bar in bars]
     positions = range(len(bars))

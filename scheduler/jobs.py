@@ -287,6 +287,13 @@ async def send_report(
     """One report (the digest, the forecast) to each recipient in their language: the text,
     split to Telegram's size, then its chart; one delivery per recipient and day."""
     outcome = JobReport()
+    built: dict[str, Report] = {}  # one build per language, not per recipient
+
+    def report_in(t: Texts) -> Report:
+        if t.language not in built:
+            built[t.language] = build(t)
+        return built[t.language]
+
     for recipient in recipients:
         if recipient.telegram_id is None or recipient.bot_blocked_at is not None:
             outcome.skip("bot blocked")
@@ -296,7 +303,7 @@ async def send_report(
         slot = Slot(key_for(kind, recipient.id, day), team.id, recipient.id, kind, day)
 
         async def send() -> int:
-            report = build(t)  # noqa: B023
+            report = report_in(t)  # noqa: B023
             first = None
             for part in report.parts:
                 message = await jobs.bot.send_message(chat_id, part)  # noqa: B023
