@@ -126,11 +126,11 @@ async def numbers_typed(
     if quick is QuickAnswer.NORMS and form.kind is EntryKind.PLAN:
         form.values = norm_values(day.infos)
     elif quick is QuickAnswer.AS_YESTERDAY and form.kind is EntryKind.PLAN:
-        previous = await store.last_plan_before(session, member.id, form.day)
+        previous = await store.previous_plan(session, member.id, form.day)
         if previous is None:
             await message.answer(t("no-previous-plan"))
             return
-        form.values = await store.values_of(session, previous)
+        form.values = previous
     else:
         result = parse_entry(text, day.specs())
         if result.errors:
@@ -255,12 +255,12 @@ async def form_button(
     if action is FormAction.NORMS:
         form.values = norm_values(today.infos)
     elif action is FormAction.AS_YESTERDAY:
-        previous = await store.last_plan_before(session, member.id, form.day)
+        previous = await store.previous_plan(session, member.id, form.day)
         if previous is None:
             await bot.send_message(chat_id, t("no-previous-plan"))
             await save_stage(state, form, Stage.NUMBERS)
             return
-        form.values = await store.values_of(session, previous)
+        form.values = previous
     elif action is FormAction.STEPS:
         form.values, form.stepwise = {}, True
     elif action is FormAction.SUGGESTED:

@@ -171,3 +171,11 @@ async def entries_between(
         .where(DayEntry.member_id == member_id, DayEntry.day >= first, DayEntry.day <= last)
     )
     return list(result.scalars())
+
+
+async def previous_plan(
+    session: AsyncSession, member_id: int, day: date
+) -> dict[str, Decimal] | None:
+    """The values of the most recent plan before `day` ("as yesterday"), or None."""
+    previous = await last_plan_before(session, member_id, day)
+    return None if previous is None else await values_of(session, previous)
