@@ -1,4 +1,5 @@
-"""Texts for people, from one Fluent catalog per language (bot/locales/*.ftl).
+"""Texts for people, from one Fluent catalog per language (bot/locales/<lang>/*.ftl, one file
+per feature, loaded in name order).
 
 Every string argument is HTML-escaped here, so no handler ever puts raw user text into markup.
 """
@@ -85,7 +86,8 @@ def _escape(value: Arg) -> Arg:
 @cache
 def texts(language: str | None) -> Texts:
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    return Texts(lang, (LOCALES_DIR / f"{lang}.ftl").read_text(encoding="utf-8"))
+    files = sorted((LOCALES_DIR / lang).glob("*.ftl"))
+    return Texts(lang, "\n".join(path.read_text(encoding="utf-8") for path in files))
 
 
 def all_texts() -> Mapping[str, Texts]:

@@ -1,5 +1,6 @@
 from models.base import Base
 from models.tables import (
+    AuditRecord,
     Absence,
     DayEntry,
     Delivery,
@@ -17,6 +18,7 @@ from models.tables import (
 )
 
 __all__ = [
+    "AuditRecord",
     "Absence",
     "Base",
     "DayEntry",

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from bot.i18n import LANGUAGES, MissingText, texts
+from fluent.syntax import FluentParser, ast
+
+from bot.i18n import LANGUAGES, LOCALES_DIR, MissingText, texts
 from domain.roles import COMMANDS
 
 FTL_ARGUMENT = re.compile(r"\$([a-z_]+)")
@@ -16,6 +18,21 @@ def test_both_languages_have_the_same_keys():
     ru, en = texts("ru").message_ids(), texts("en").message_ids()
     assert ru - en == set(), "missing in English"
     assert en - ru == set(), "missing in Russian"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalog_files_parse_cleanly_and_never_redefine_a_key(language: str):
+    """Fluent lets a later file silently replace a key; one feature's file must not clobber another's."""
+    seen: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / language).glob("*.ftl")):
+        resource = FluentParser().parse(path.read_text(encoding="utf-8"))
+        junk = [entry.content for entry in resource.body if isinstance(entry, ast.Junk)]
+        assert junk == [], f"{path.name}: unparseable {junk}"
+        for entry in resource.body:
+            if isinstance(entry, ast.Message | ast.Term):
+                key = entry.id.name
+                assert key not in seen, f"{key} in both {seen[key]} and {path.name}"
+                seen[key] = path.name
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

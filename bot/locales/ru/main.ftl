@@ -263,7 +263,6 @@ btn-fill-fact = Внести итоги
 digest-title = 📊 <b>Сводка за { $day }</b> — { $team }
 digest-late = ⏰ Сводка опоздала: бот был недоступен в { $time }.
 digest-totals = <b>Команда</b>
-}
 digest-managers = <b>Менеджеры</b>
 digest-nobody = Сегодня никто не прислал итоги.
 digest-missing = Не прислали отчёт: { $names }

@@ -262,7 +262,6 @@ btn-fill-fact = Enter the results
 digest-title = 📊 <b>Digest for { $day }</b> — { $team }
 digest-late = ⏰ This digest is late: the bot was unavailable at { $time }.
 digest-totals = <b>Team</b>
-}
 digest-managers = <b>Managers</b>
 digest-nobody = Nobody has sent results today.
 digest-missing = No report from: { $names }
