@@ -116,9 +116,17 @@ async def open_form(
     return await show(bot, chat_id, state, day, form, t)
 
 
+def stage_record(form: Form, stage: Stage) -> tuple[str, dict[str, object]]:
+    """The conversation state and data a form at `stage` is kept as."""
+    state = STATE_OF[stage].state
+    assert state is not None
+    return state, {"form": form.to_data()}
+
+
 async def save_stage(state: FSMContext, form: Form, stage: Stage) -> None:
-    await state.set_state(STATE_OF[stage])
-    await state.set_data({"form": form.to_data()})
+    name, data = stage_record(form, stage)
+    await state.set_state(name)
+    await state.set_data(data)
 
 
 async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, t: Texts) -> int:

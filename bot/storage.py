@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from models import FsmRecord
-from models.db import SessionPool
+from models.db import SessionPool, upsert_insert
 
 
 class SqlStorage(BaseStorage):
@@ -53,6 +54,34 @@ class SqlStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         record = await self._read(key)
         return dict(record.data) if record else {}
+
+    async def write_many(
+        self, session: AsyncSession, states: Sequence[tuple[StorageKey, str, Mapping[str, Any]]]
+    ) -> None:
+        """Many conversations' state and data at once, in the caller's transaction: what a job
+        that opens a form for a whole team writes, in one statement rather than two commits
+        a person."""
+        if not states:
+            return
+        table = FsmRecord.__table__
+        insert = upsert_insert(session)
+        now = self._clock.now()
+        rows = [
+            {"key": self._keys.build(key), "state": state, "data": dict(data), "updated_at": now}
+            for key, state, data in states
+        ]
+        for start in range(0, len(rows), 500):
+            statement = insert(table).values(rows[start : start + 500])
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={
+                        "state": statement.excluded.state,
+                        "data": statement.excluded.data,
+                        "updated_at": statement.excluded.updated_at,
+                    },
+                )
+            )
 
     async def close(self) -> None:
         return None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,10 +40,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # Room for the schedule's sends in flight (scheduler.context.SENDS_IN_FLIGHT, up to three
-    # connections each: the job's session, the delivery log, the conversation state) beside
-    # the handlers' sessions, without opening and closing connections all the time.
+    # Room for the handlers' sessions beside the scheduler's, without opening and closing
+    # connections all the time.
     return create_async_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
+
+
+def upsert_insert(session: AsyncSession) -> Callable[..., Any]:
+    """`insert` with ON CONFLICT clauses for the session's database (spelt alike in both)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def create_session_pool(engine: AsyncEngine) -> SessionPool:

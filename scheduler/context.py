@@ -11,7 +11,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.clock import Clock
 from models.db import SessionPool
 
-SENDS_IN_FLIGHT = 8
+SENDS_IN_FLIGHT = 64
 
 
 @dataclass(frozen=True, slots=True)

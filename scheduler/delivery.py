@@ -11,16 +11,23 @@ Every scheduled send has one `deliveries` row with a unique key. Its life:
 
 A crash leaves a row `claimed` (Telegram never saw the message: it is sent on the next tick)
 or `sending` (Telegram may have shown it: it is never sent again). So a crash never duplicates
-a message, and loses one only in the instant between the request leaving and its answer.
+a message, and loses only those marked `sending` whose request had not yet left: at most the
+sends in flight (`scheduler.context.SENDS_IN_FLIGHT`).
+
+Jobs that send to many people claim a whole batch in one statement (`claim_many`) and write
+the later changes of all sends in flight together (`StatusLog`); a single send
+(`deliver_once`) goes the same way with a batch of one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -29,16 +36,18 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from models import Delivery
-from models.db import SessionPool
+from models.db import SessionPool, upsert_insert
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# Rows per INSERT: well under SQLite's and asyncpg's limits on bound parameters.
+CLAIM_CHUNK = 500
 
 
 class Outcome(StrEnum):
@@ -73,45 +82,165 @@ def key_for(kind: str, member_id: int, day: date) -> str:
     return f"{kind}:member:{member_id}:{day.isoformat()}"
 
 
-async def claim(pool: SessionPool, clock: Clock, slot: Slot) -> bool:
-    """Take the slot for this process; False when it is sent, being sent, or spent."""
-    async with pool() as session:
-        session.add(
-            Delivery(
-                key=slot.key, team_id=slot.team_id, member_id=slot.member_id, kind=slot.kind,
-                day=slot.day, status=Status.CLAIMED.value, attempts=0, claimed_at=clock.now(),
+async def claim_many(session: AsyncSession, clock: Clock, slots: Sequence[Slot]) -> set[str]:
+    """Take slots for this process, in the caller's transaction (the caller commits); returns
+    the keys taken. A slot is not taken when it is sent, being sent, or spent its attempts.
+    New slots cost one statement however many there are."""
+    taken: set[str] = set()
+    now = clock.now()
+    for start in range(0, len(slots), CLAIM_CHUNK):
+        chunk = slots[start : start + CLAIM_CHUNK]
+        rows = [
+            {
+                "key": slot.key, "team_id": slot.team_id, "member_id": slot.member_id,
+                "kind": slot.kind, "day": slot.day, "status": Status.CLAIMED.value,
+                "attempts": 0, "claimed_at": now,
+            }
+            for slot in chunk
+        ]  # fmt: skip
+        inserted = (
+            upsert_insert(session)(Delivery.__table__)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Delivery.__table__.c.key)
+        )
+        taken.update(await session.scalars(inserted))
+    again = [slot.key for slot in slots if slot.key not in taken]
+    for start in range(0, len(again), CLAIM_CHUNK):
+        retryable = await session.execute(
+            select(Delivery.id, Delivery.key, Delivery.status).where(
+                Delivery.key.in_(again[start : start + CLAIM_CHUNK]),
+                Delivery.status.in_(RETRYABLE),
+                Delivery.attempts < MAX_ATTEMPTS,
             )
-        )  # fmt: skip
-        try:
-            await session.commit()
-            return True
-        except IntegrityError:
-            await session.rollback()
-        existing = await session.scalar(select(Delivery).where(Delivery.key == slot.key))
-        if existing is None or existing.status not in RETRYABLE:
-            return False
-        if existing.attempts >= MAX_ATTEMPTS:
-            return False
-        # Compare-and-set: of two schedulers retrying at once, one wins.
-        taken = await session.execute(
-            update(Delivery)
-            .where(Delivery.id == existing.id, Delivery.status == existing.status)
-            .values(status=Status.CLAIMED.value, claimed_at=clock.now())
-            .execution_options(synchronize_session=False)
         )
-        await session.commit()
-        return bool(getattr(taken, "rowcount", 0) == 1)
+        for delivery_id, key, status in retryable.all():
+            # Compare-and-set: of two schedulers retrying at once, one wins.
+            result = await session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == status)
+                .values(status=Status.CLAIMED.value, claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                taken.add(key)
+    return taken
 
 
-async def _set(pool: SessionPool, key: str, **values: object) -> None:
+async def claim(pool: SessionPool, clock: Clock, slot: Slot) -> bool:
     async with pool() as session:
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.key == key)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        taken = await claim_many(session, clock, [slot])
         await session.commit()
+    return slot.key in taken
+
+
+class StatusLog:
+    """The status changes of every send in flight, written together: one statement and one
+    commit per flush rather than a session per change. Each caller still waits until its own
+    change is committed, so the claimed -> sending -> sent order holds for every message."""
+
+    def __init__(self, pool: SessionPool, clock: Clock) -> None:
+        self._pool = pool
+        self._clock = clock
+        self._queue: list[tuple[str, str, dict[str, Any], asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def sending(self, key: str) -> None:
+        await self._enqueue(Status.SENDING, key)
+
+    async def sent(self, key: str, message_id: int | None) -> None:
+        await self._enqueue(Status.SENT, key, sent_at=self._clock.now(), message_id=message_id)
+
+    async def failed(self, key: str, error: str, *, spent: bool = False) -> None:
+        values: dict[str, Any] = {"error": error[:255]}
+        if spent:
+            values["attempts"] = MAX_ATTEMPTS
+        await self._enqueue(Status.FAILED, key, **values)
+
+    async def _enqueue(self, status: Status, key: str, **values: Any) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._queue.append((status.value, key, values, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                await self._write(batch)
+            except BaseException as exc:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+            else:
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _write(
+        self, batch: list[tuple[str, str, dict[str, Any], asyncio.Future[None]]]
+    ) -> None:
+        table = Delivery.metadata.tables[Delivery.__tablename__]
+        sending = [key for status, key, _, _ in batch if status == Status.SENDING.value]
+        sent = [
+            {"b_key": key, "b_sent_at": values["sent_at"], "b_message_id": values["message_id"]}
+            for status, key, values, _ in batch
+            if status == Status.SENT.value
+        ]
+        failed = [
+            (key, values) for status, key, values, _ in batch if status == Status.FAILED.value
+        ]
+        async with self._pool() as session:
+            if sending:
+                await session.execute(
+                    update(table)
+                    .where(table.c.key.in_(sending))
+                    .values(status=Status.SENDING.value, attempts=table.c.attempts + 1)
+                )
+            if sent:
+                await session.execute(
+                    update(table)
+                    .where(table.c.key == bindparam("b_key"))
+                    .values(
+                        status=Status.SENT.value,
+                        sent_at=bindparam("b_sent_at"),
+                        message_id=bindparam("b_message_id"),
+                    ),
+                    sent,
+                )
+            for key, values in failed:
+                await session.execute(
+                    update(table)
+                    .where(table.c.key == key)
+                    .values(status=Status.FAILED.value, **values)
+                )
+            await session.commit()
+
+
+async def send_claimed(
+    statuses: StatusLog, key: str, send: Callable[[], Awaitable[int | None]]
+) -> Outcome:
+    """Send a claimed slot through `send` (which returns the message id)."""
+    await statuses.sending(key)
+    try:
+        message_id = await send()
+    except TelegramForbiddenError as exc:
+        await statuses.failed(key, exc.message, spent=True)
+        return Outcome.BLOCKED
+    except (
+        TelegramServerError,
+        TelegramNetworkError,
+        TelegramRetryAfter,
+        TelegramBadRequest,
+    ) as exc:
+        log.warning("delivery %s failed: %s", key, exc)
+        await statuses.failed(key, str(exc))
+        return Outcome.FAILED
+    await statuses.sent(key, message_id)
+    return Outcome.SENT
 
 
 async def deliver_once(
@@ -120,27 +249,10 @@ async def deliver_once(
     slot: Slot,
     send: Callable[[], Awaitable[int | None]],
 ) -> Outcome:
-    """Send through `send` (which returns the message id) unless the slot was taken."""
+    """One send, claimed and logged on its own (digests, alerts): unless the slot was taken."""
     if not await claim(pool, clock, slot):
         return Outcome.ALREADY
-    await _set(pool, slot.key, status=Status.SENDING.value, attempts=Delivery.attempts + 1)
-    try:
-        message_id = await send()
-    except TelegramForbiddenError as exc:
-        await _set(pool, slot.key, status=Status.FAILED.value, attempts=MAX_ATTEMPTS,
-                   error=exc.message[:255])  # fmt: skip
-        return Outcome.BLOCKED
-    except (
-        TelegramServerError,
-        TelegramNetworkError,
-        TelegramRetryAfter,
-        TelegramBadRequest,
-    ) as exc:
-        log.warning("delivery %s failed: %s", slot.key, exc)
-        await _set(pool, slot.key, status=Status.FAILED.value, error=str(exc)[:255])
-        return Outcome.FAILED
-    await _set(pool, slot.key, status=Status.SENT.value, sent_at=clock.now(), message_id=message_id)
-    return Outcome.SENT
+    return await send_claimed(StatusLog(pool, clock), slot.key, send)
 
 
 async def retryable_slots(pool: SessionPool, since: date) -> list[tuple[int, str, date]]:

@@ -10,7 +10,7 @@ from domain.calendar import is_workday
 from domain.schedule import EventKind, TeamSchedule, due_events, start_of_day
 from models import Team
 from scheduler.delivery import retryable_slots
-from scheduler.jobs import JobReport, Jobs, run_event, teams
+from scheduler.jobs import Due, JobReport, Jobs, run_event, run_events, teams
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,15 @@ class Engine:
         now = self.jobs.clock.now()
         report = JobReport()
         by_id: dict[int, Team] = {}
+        events: list[tuple[datetime, Due]] = []
         for team in await teams(self.jobs):
             by_id[team.id] = team
             since = self._last_tick or start_of_day(now, team.timezone)
             for event in due_events(schedule_of(team), since, now):
                 log.info("team %s: %s for %s", team.id, event.kind, event.day)
-                report.add(await run_event(self.jobs, event.kind, team, event.day, late=event.late))
+                events.append((event.at, Due(event.kind, team, event.day, event.late)))
+        events.sort(key=lambda pair: pair[0])
+        report.add(await run_events(self.jobs, [due for _, due in events]))
         if self._last_retry is None or now - self._last_retry >= RETRY_EVERY:
             self._last_retry = now
             report.add(await self._retry(now, by_id))

@@ -8,31 +8,40 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
+from bot import day_views
 from bot.callbacks import DayButton, FormAction
-from bot.day_form import load_day, open_form
+from bot.day_form import stage_record
+from bot.day_views import Markup
 from bot.i18n import Texts, texts
 from bot.reports import Report, build_digest, build_forecast
+from bot.storage import SqlStorage
 from bot.timekeeping import team_today
 from domain.calendar import is_workday
-from domain.daily import EntryKind, day_number
+from domain.daily import EntryKind, Form, Stage, day_number
 from domain.roles import Role
 from domain.schedule import EventKind
-from models import Delivery, Member, Team, queries, targets
-from models import entries as store
+from models import Member, Team, queries, roster, targets
 from models.history import load_history
 from scheduler import alerts
 from scheduler.context import Jobs as Jobs  # re-exported: callers build Jobs from here
-from scheduler.delivery import Outcome, Slot, deliver_once, key_for
+from scheduler.delivery import (
+    Outcome,
+    Slot,
+    StatusLog,
+    claim_many,
+    deliver_once,
+    key_for,
+    send_claimed,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,6 +59,8 @@ REMINDED_PROMPT = {
 
 
 REMINDER_GAP = timedelta(minutes=30)
+# Teams whose prompts are read and claimed together (see send_prompts).
+TEAMS_PER_BATCH = 50
 # How far back the digest and the forecast look (trends, run-rates, streaks).
 HISTORY = timedelta(days=62)
 # Teams worked on at once by a job; the sends themselves pass `Jobs.sends`.
@@ -110,27 +121,43 @@ async def teams(jobs: Jobs, team_id: int | None = None) -> list[Team]:
         return list((await session.execute(query)).scalars())
 
 
+@dataclass(frozen=True, slots=True)
+class Due:
+    kind: EventKind
+    team: Team
+    day: date
+    late: bool = False
+
+
+async def run_events(jobs: Jobs, due: Sequence[Due]) -> JobReport:
+    """Do what came due, in the order given, except that the prompts and reminders of one kind
+    and local date go out for all their teams together (at the place of the first of them):
+    the morning tick reads and claims a thousand teams' prompts in a few dozen statements."""
+    report = JobReport()
+    together: dict[tuple[EventKind, date], list[Team]] = {}
+    for event in due:
+        if event.kind in PROMPT_ENTRY:
+            together.setdefault((event.kind, event.day), []).append(event.team)
+    done: set[tuple[EventKind, date]] = set()
+    for event in due:
+        group = (event.kind, event.day)
+        if event.kind not in PROMPT_ENTRY:
+            report.add(await run_event(jobs, event.kind, event.team, event.day, late=event.late))
+        elif group not in done:
+            done.add(group)
+            report.add(await send_prompts(jobs, event.kind, together[group], event.day))
+    return report
+
+
 async def run_event(
     jobs: Jobs, kind: EventKind, team: Team, day: date, *, late: bool = False
 ) -> JobReport:
     """Do what a scheduled moment asks for one team and local date."""
-    if kind in (EventKind.MORNING, EventKind.EVENING):
-        return await send_prompts(jobs, kind, team, day)
-    if kind in REMINDED_PROMPT:
-        return await send_reminders(jobs, kind, team, day)
+    if kind in PROMPT_ENTRY:
+        return await send_prompts(jobs, kind, [team], day)
     if kind is EventKind.DIGEST:
         return await send_digest(jobs, team, day, late=late)
     return await send_forecast(jobs, team, day)
-
-
-async def _managers(session: AsyncSession, team_id: int) -> list[Member]:
-    result = await session.execute(
-        select(Member)
-        .options(joinedload(Member.team))
-        .where(Member.team_id == team_id, Member.is_manager.is_(True), Member.active.is_(True))
-        .order_by(Member.id)
-    )
-    return list(result.scalars())
 
 
 async def _leaders(session: AsyncSession, team_id: int) -> list[Member]:
@@ -146,133 +173,191 @@ async def _texts_for(session: AsyncSession, member: Member, team: Team) -> Texts
     return texts(language or team.locale)
 
 
-async def _reachable(session: AsyncSession, member: Member, day: date, report: JobReport) -> bool:
-    if member.telegram_id is None or member.bot_blocked_at is not None:
-        report.skip("bot blocked")
-        return False
-    if await store.is_absent_on(session, member.id, day):
-        report.skip("on leave")
-        return False
-    return True
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A claimed prompt or reminder, rendered and ready to go."""
+
+    slot: Slot
+    team: Team
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup
 
 
-async def send_prompts(jobs: Jobs, kind: EventKind, team: Team, day: date) -> JobReport:
-    """The morning or evening prompt to each active manager at work who has not answered."""
+async def send_prompts(jobs: Jobs, kind: EventKind, teams: Sequence[Team], day: date) -> JobReport:
+    """The morning or evening prompt (or its reminder) to each active manager at work who has
+    not answered, in every team of `teams` (all at local date `day`).
+
+    Teams are read TEAMS_PER_BATCH at a time, a few statements a batch whatever its size; each
+    batch's deliveries are claimed and its forms opened in one transaction, then its messages
+    go out through the process's send gate while the next batch is read."""
     report = JobReport()
-    entry_kind = PROMPT_ENTRY[kind]
-    async with jobs.pool() as session:
-        managers = await _managers(session, team.id)
+    statuses = StatusLog(jobs.pool, jobs.clock)
+    sending: list[asyncio.Task[None]] = []
 
-    async def one(member: Member) -> None:
-        async with jobs.pool() as session:
-            if not await _reachable(session, member, day, report):
-                return
-            if await store.get_entry(session, member.id, day, entry_kind) is not None:
-                report.skip("already answered")
-                return
-            t = await _texts_for(session, member, team)
-            chat_id = member.telegram_id
-            assert chat_id is not None
-            state = FSMContext(
-                jobs.storage, StorageKey(bot_id=jobs.bot.id, chat_id=chat_id, user_id=chat_id)
-            )
-            member_day = await load_day(session, member, jobs.clock, day)
+    async def send_one(item: Outgoing) -> None:
+        report.count(await _send(jobs, statuses, item))
 
-            async def send() -> int:
-                return await open_form(jobs.bot, chat_id, state, session, member_day, entry_kind, t)
-
-            slot = Slot(key_for(kind.value, member.id, day), team.id, member.id, kind.value, day)
-            outcome = await deliver_once(jobs.pool, jobs.clock, slot, send)
-            if outcome is Outcome.BLOCKED:
-                await mark_blocked(jobs, session, member, team)
-        report.count(outcome)
-
-    await for_each(managers, one, gate=jobs.sends)
+    try:
+        for start in range(0, len(teams), TEAMS_PER_BATCH):
+            batch = teams[start : start + TEAMS_PER_BATCH]
+            outgoing = await _claim_batch(jobs, kind, batch, day, report)
+            sending.append(asyncio.create_task(for_each(outgoing, send_one, gate=jobs.sends)))
+    finally:
+        await asyncio.gather(*sending)
     return report
 
 
-async def send_reminders(jobs: Jobs, kind: EventKind, team: Team, day: date) -> JobReport:
-    """One reminder to those who got the prompt and have not answered it."""
-    report = JobReport()
+async def _claim_batch(
+    jobs: Jobs, kind: EventKind, teams: Sequence[Team], day: date, report: JobReport
+) -> list[Outgoing]:
     entry_kind = PROMPT_ENTRY[kind]
-    prompt = REMINDED_PROMPT[kind]
+    reminded = REMINDED_PROMPT.get(kind)
+    by_id = {team.id: team for team in teams}
     async with jobs.pool() as session:
-        managers = await _managers(session, team.id)
-        prompted = set(
-            (
-                await session.execute(
-                    select(Delivery.member_id).where(
-                        Delivery.team_id == team.id,
-                        Delivery.kind == prompt.value,
-                        Delivery.day == day,
-                        Delivery.status == "sent",
-                        # A prompt that just went out (a catch-up after downtime) is not
-                        # chased at once by its reminder.
-                        Delivery.sent_at <= jobs.clock.now() - REMINDER_GAP,
-                    )
-                )
-            ).scalars()
+        prompted = (
+            await roster.prompted_on(
+                session, by_id, day, reminded.value, jobs.clock.now() - REMINDER_GAP
+            )
+            if reminded is not None
+            else None
         )
-
-    async def one(member: Member) -> None:
-        async with jobs.pool() as session:
-            if member.id not in prompted:
+        absent = await roster.absent_on(session, by_id, day)
+        answered = await roster.answered_on(session, by_id, day, entry_kind)
+        due: list[roster.Addressee] = []
+        for manager in await roster.managers_of(session, by_id):
+            if prompted is not None and manager.member_id not in prompted:
                 report.skip("not prompted")
-                return
-            if not await _reachable(session, member, day, report):
-                return
-            if await store.get_entry(session, member.id, day, entry_kind) is not None:
+            elif manager.chat_id is None or manager.blocked:
+                report.skip("bot blocked")
+            elif manager.member_id in absent:
+                report.skip("on leave")
+            elif manager.member_id in answered:
                 report.skip("already answered")
-                return
-            t = await _texts_for(session, member, team)
-            plan = entry_kind is EntryKind.PLAN
-            button = InlineKeyboardButton(
-                text=t("btn-fill-plan" if plan else "btn-fill-fact"),
-                callback_data=DayButton(
-                    kind=entry_kind, day=day_number(day), action=FormAction.OPEN
-                ).pack(),
+            else:
+                due.append(manager)
+        slots = {
+            manager.member_id: Slot(
+                key_for(kind.value, manager.member_id, day), manager.team_id,
+                manager.member_id, kind.value, day,
             )
-            chat_id = member.telegram_id
-            assert chat_id is not None
+            for manager in due
+        }  # fmt: skip
+        taken = await claim_many(session, jobs.clock, list(slots.values()))
+        report.already += len(slots) - len(taken)
+        claimed = [manager for manager in due if slots[manager.member_id].key in taken]
+        if reminded is None:
+            outgoing = await _prompts(session, entry_kind, by_id, day, claimed, slots)
+            record = stage_record(Form(kind=entry_kind, day=day, values={}), Stage.NUMBERS)
+            forms = [(_state_key(jobs, item.chat_id), *record) for item in outgoing]
+        else:
+            outgoing = _reminders(entry_kind, by_id, day, claimed, slots)
+            forms = []
+        if isinstance(jobs.storage, SqlStorage):
+            await jobs.storage.write_many(session, forms)
+        await session.commit()
+    if not isinstance(jobs.storage, SqlStorage):
+        for key, state, data in forms:
+            await jobs.storage.set_state(key, state)
+            await jobs.storage.set_data(key, data)
+    return outgoing
+
+
+def _state_key(jobs: Jobs, chat_id: int) -> StorageKey:
+    return StorageKey(bot_id=jobs.bot.id, chat_id=chat_id, user_id=chat_id)
+
+
+async def _prompts(
+    session: AsyncSession,
+    entry_kind: EntryKind,
+    teams: dict[int, Team],
+    day: date,
+    managers: Sequence[roster.Addressee],
+    slots: dict[int, Slot],
+) -> list[Outgoing]:
+    """The opening question of the plan or report form, rendered once per team, language and
+    plan rather than once per person."""
+    if not managers:
+        return []
+    team_ids = {manager.team_id for manager in managers}
+    metrics = await roster.active_metrics_of(session, team_ids)
+    plans = await roster.plans_on(session, team_ids, day) if entry_kind is EntryKind.FACT else {}
+    rendered: dict[tuple[int, str, tuple[tuple[str, Decimal], ...]], tuple[str, Markup]] = {}
+    outgoing = []
+    for manager in managers:
+        team = teams[manager.team_id]
+        t = texts(manager.language or team.locale)
+        plan = plans.get(manager.member_id, {})
+        key = (team.id, t.language, tuple(sorted(plan.items())))
+        if key not in rendered:
+            rendered[key] = day_views.prompt(t, entry_kind, day, metrics[team.id], plan)
+        text, markup = rendered[key]
+        assert manager.chat_id is not None
+        outgoing.append(Outgoing(slots[manager.member_id], team, manager.chat_id, text, markup))
+    return outgoing
+
+
+def _reminders(
+    entry_kind: EntryKind,
+    teams: dict[int, Team],
+    day: date,
+    managers: Sequence[roster.Addressee],
+    slots: dict[int, Slot],
+) -> list[Outgoing]:
+    plan = entry_kind is EntryKind.PLAN
+    callback = DayButton(kind=entry_kind, day=day_number(day), action=FormAction.OPEN).pack()
+    outgoing = []
+    for manager in managers:
+        team = teams[manager.team_id]
+        t = texts(manager.language or team.locale)
+        button = InlineKeyboardButton(
+            text=t("btn-fill-plan" if plan else "btn-fill-fact"), callback_data=callback
+        )
+        assert manager.chat_id is not None
+        outgoing.append(
+            Outgoing(
+                slots[manager.member_id],
+                team,
+                manager.chat_id,
+                t("reminder-plan" if plan else "reminder-fact"),
+                InlineKeyboardMarkup(inline_keyboard=[[button]]),
+            )
+        )
+    return outgoing
+
+
+async def _send(jobs: Jobs, statuses: StatusLog, item: Outgoing) -> Outcome:
+    async def send() -> int:
+        message = await jobs.bot.send_message(item.chat_id, item.text, reply_markup=item.markup)
+        return message.message_id
+
+    outcome = await send_claimed(statuses, item.slot.key, send)
+    if outcome is Outcome.BLOCKED and item.slot.member_id is not None:
+        await mark_blocked(jobs, item.slot.member_id, item.team)
+    return outcome
+
+
+async def mark_blocked(jobs: Jobs, member_id: int, team: Team) -> None:
+    """A member who blocked the bot gets nothing more; their leaders are told, once."""
+    async with jobs.pool() as session:
+        member = await session.get(Member, member_id)
+        if member is None or member.bot_blocked_at is not None:
+            return
+        member.bot_blocked_at = jobs.clock.now()
+        await session.commit()
+        for leader in await _leaders(session, team.id):
+            if leader.telegram_id is None or leader.id == member.id:
+                continue
+            t = await _texts_for(session, leader, team)
+            slot = Slot(f"blocked:{member.id}:to:{leader.id}", team.id, leader.id, "alert",
+                        team_today(jobs.clock, team))  # fmt: skip
+            chat_id = leader.telegram_id
+            text = t("alert-blocked", name=member.full_name)
 
             async def send() -> int:
-                message = await jobs.bot.send_message(
-                    chat_id,
-                    t("reminder-plan" if plan else "reminder-fact"),
-                    reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]),
-                )
-                return message.message_id
+                return (await jobs.bot.send_message(chat_id, text)).message_id  # noqa: B023
 
-            slot = Slot(key_for(kind.value, member.id, day), team.id, member.id, kind.value, day)
-            outcome = await deliver_once(jobs.pool, jobs.clock, slot, send)
-            if outcome is Outcome.BLOCKED:
-                await mark_blocked(jobs, session, member, team)
-        report.count(outcome)
-
-    await for_each(managers, one, gate=jobs.sends)
-    return report
-
-
-async def mark_blocked(jobs: Jobs, session: AsyncSession, member: Member, team: Team) -> None:
-    """A member who blocked the bot gets nothing more; their leaders are told, once."""
-    fresh = await session.get(Member, member.id)
-    if fresh is None or fresh.bot_blocked_at is not None:
-        return
-    fresh.bot_blocked_at = jobs.clock.now()
-    await session.commit()
-    for leader in await _leaders(session, team.id):
-        if leader.telegram_id is None or leader.id == member.id:
-            continue
-        t = await _texts_for(session, leader, team)
-        slot = Slot(f"blocked:{member.id}:to:{leader.id}", team.id, leader.id, "alert",
-                    team_today(jobs.clock, team))  # fmt: skip
-        chat_id = leader.telegram_id
-        text = t("alert-blocked", name=member.full_name)
-
-        async def send() -> int:
-            return (await jobs.bot.send_message(chat_id, text)).message_id  # noqa: B023
-
-        await deliver_once(jobs.pool, jobs.clock, slot, send)
+            await deliver_once(jobs.pool, jobs.clock, slot, send)
 
 
 async def send_report(
@@ -354,6 +439,7 @@ async def run_job(
     date). `remind` sends the morning reminder before the team's evening time, else the
     evening one."""
     report = JobReport()
+    due: list[Due] = []
     for team in await teams(jobs, team_id):
         team_day = day or team_today(jobs.clock, team)
         if name != "forecast" and not is_workday(team_day, team.workdays, team.holiday_country):
@@ -368,5 +454,6 @@ async def run_job(
             )
         else:
             kind = EventKind(name)
-        report.add(await run_event(jobs, kind, team, team_day))
+        due.append(Due(kind, team, team_day))
+    report.add(await run_events(jobs, due))
     return report

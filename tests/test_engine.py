@@ -135,21 +135,21 @@ async def test_a_crash_at_any_step_never_sends_twice(
             raise asyncio.CancelledError  # the process dies with the answer in flight
         return 1
 
-    real_set = delivery._set
+    real_write = delivery.StatusLog._write
     calls = {"n": 0}
 
-    async def crashing_set(pool, key, **values):
+    async def crashing_write(self, batch):
         calls["n"] += 1
         if crash_at == "after_claim" and calls["n"] == 1:
             raise asyncio.CancelledError  # killed before the request left
-        await real_set(pool, key, **values)
+        await real_write(self, batch)
         if crash_at == "after_sending_mark" and calls["n"] == 1:
             raise asyncio.CancelledError  # killed as the request was about to leave
 
-    monkeypatch.setattr(delivery, "_set", crashing_set)
+    monkeypatch.setattr(delivery.StatusLog, "_write", crashing_write)
     with pytest.raises(asyncio.CancelledError):
         await deliver_once(session_pool, clock, SLOT, send)
-    monkeypatch.setattr(delivery, "_set", real_set)
+    monkeypatch.setattr(delivery.StatusLog, "_write", real_write)
 
     # The process comes back and the engine tries again.
     async def send_again() -> int:
