@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.clock import Clock
@@ -31,8 +35,29 @@ async def finish_handlers(dp: Dispatcher, timeout: float = 10.0) -> None:
         await asyncio.wait(running, timeout=timeout)
 
 
+class KeepResponseModels(BaseRequestMiddleware):
+    """aiogram reads every answer with pydantic's `Response[<type>]`, a parametrised generic
+    model that pydantic keeps only while something refers to it: without this, each garbage
+    collection drops `Response[Message]` and the next answer builds it again, 10-15 ms with
+    the event loop held (a hundred times during a 3,000-message morning)."""
+
+    models: ClassVar[dict[Any, Any]] = {}
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        returning = method.__returning__
+        if returning not in self.models:
+            self.models[returning] = Response[returning]  # type: ignore[valid-type]
+        return await make_request(bot, method)
+
+
 def create_bot(settings: Settings, token: str) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base_url))
+    session.middleware(KeepResponseModels())
     session.middleware(Throttle(settings.send_rate))
     return Bot(
         token=token,

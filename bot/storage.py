@@ -63,25 +63,24 @@ class SqlStorage(BaseStorage):
         a person."""
         if not states:
             return
-        table = FsmRecord.__table__
-        insert = upsert_insert(session)
+        table = FsmRecord.metadata.tables[FsmRecord.__tablename__]
         now = self._clock.now()
         rows = [
             {"key": self._keys.build(key), "state": state, "data": dict(data), "updated_at": now}
             for key, state, data in states
         ]
-        for start in range(0, len(rows), 500):
-            statement = insert(table).values(rows[start : start + 500])
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["key"],
-                    set_={
-                        "state": statement.excluded.state,
-                        "data": statement.excluded.data,
-                        "updated_at": statement.excluded.updated_at,
-                    },
-                )
-            )
+        statement = upsert_insert(session)(table)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["key"],
+                set_={
+                    "state": statement.excluded.state,
+                    "data": statement.excluded.data,
+                    "updated_at": statement.excluded.updated_at,
+                },
+            ),
+            rows,
+        )
 
     async def close(self) -> None:
         return None

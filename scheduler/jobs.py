@@ -59,8 +59,11 @@ REMINDED_PROMPT = {
 
 
 REMINDER_GAP = timedelta(minutes=30)
-# Teams whose prompts are read and claimed together (see send_prompts).
-TEAMS_PER_BATCH = 50
+# Teams whose prompts are read and claimed together (see send_prompts): small enough that
+# rendering and claiming a batch never holds the event loop long enough to upset the
+# sender's pace, and only a couple of batches ahead of the sends.
+TEAMS_PER_BATCH = 10
+BATCHES_AHEAD = 2
 # How far back the digest and the forecast look (trends, run-rates, streaks).
 HISTORY = timedelta(days=62)
 # Teams worked on at once by a job; the sends themselves pass `Jobs.sends`.
@@ -193,16 +196,20 @@ async def send_prompts(jobs: Jobs, kind: EventKind, teams: Sequence[Team], day: 
     go out through the process's send gate while the next batch is read."""
     report = JobReport()
     statuses = StatusLog(jobs.pool, jobs.clock)
-    sending: list[asyncio.Task[None]] = []
+    sending: list[asyncio.Future[list[None]]] = []
 
     async def send_one(item: Outgoing) -> None:
         report.count(await _send(jobs, statuses, item))
 
     try:
         for start in range(0, len(teams), TEAMS_PER_BATCH):
+            ahead = {task for task in sending if not task.done()}
+            if len(ahead) >= BATCHES_AHEAD:
+                await asyncio.wait(ahead, return_when=asyncio.FIRST_COMPLETED)
             batch = teams[start : start + TEAMS_PER_BATCH]
             outgoing = await _claim_batch(jobs, kind, batch, day, report)
-            sending.append(asyncio.create_task(for_each(outgoing, send_one, gate=jobs.sends)))
+            sends = asyncio.gather(*(send_one(item) for item in outgoing))
+            sending.append(asyncio.ensure_future(sends))
     finally:
         await asyncio.gather(*sending)
     return report
@@ -291,6 +298,7 @@ async def _prompts(
         key = (team.id, t.language, tuple(sorted(plan.items())))
         if key not in rendered:
             rendered[key] = day_views.prompt(t, entry_kind, day, metrics[team.id], plan)
+            await asyncio.sleep(0)  # a render is about a millisecond: let the sends go on
         text, markup = rendered[key]
         assert manager.chat_id is not None
         outgoing.append(Outgoing(slots[manager.member_id], team, manager.chat_id, text, markup))
@@ -331,7 +339,7 @@ async def _send(jobs: Jobs, statuses: StatusLog, item: Outgoing) -> Outcome:
         message = await jobs.bot.send_message(item.chat_id, item.text, reply_markup=item.markup)
         return message.message_id
 
-    outcome = await send_claimed(statuses, item.slot.key, send)
+    outcome = await send_claimed(statuses, item.slot.key, send, gate=jobs.sends)
     if outcome is Outcome.BLOCKED and item.slot.member_id is not None:
         await mark_blocked(jobs, item.slot.member_id, item.team)
     return outcome
