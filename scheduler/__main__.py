@@ -11,6 +11,7 @@ import sys
 from bot.app import create_bot
 from bot.clock import SystemClock
 from bot.config import ConfigError, load_settings
+from bot.i18n import all_texts
 from bot.storage import SqlStorage
 from models.db import create_engine, create_session_pool, migrate
 from scheduler.engine import Engine
@@ -30,6 +31,7 @@ async def serve() -> int:
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print("BOT_TOKEN is not set: the scheduler sends messages and needs it.", file=sys.stderr)
         return 1
+    all_texts()  # a broken catalog stops the start, not the first morning
     bot = create_bot(settings, settings.bot_token.get_secret_value().strip())
     db = create_engine(settings.database_url)
     await migrate(db)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from fluent.syntax import FluentParser, ast
 
 from bot.i18n import LANGUAGES, LOCALES_DIR, MissingText, texts
@@ -22,7 +21,7 @@ def test_both_languages_have_the_same_keys():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalog_files_parse_cleanly_and_never_redefine_a_key(language: str):
-    """Fluent lets a later file silently replace a key; one feature's file must not clobber another's."""
+    """Fluent lets a later file silently replace a key: one file must not clobber another's."""
     seen: dict[str, str] = {}
     for path in sorted((LOCALES_DIR / language).glob("*.ftl")):
         resource = FluentParser().parse(path.read_text(encoding="utf-8"))

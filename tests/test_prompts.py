@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.send_prompts import build
 from bot.clock import ManualClock
 from models import Absence, Delivery, Member
 from models.db import SessionPool
@@ -125,3 +127,28 @@ async def test_a_large_team_does_not_exhaust_the_connection_pool(
         await session.commit()
     report = await asyncio.wait_for(run(harness, session_pool, clock, "morning"), timeout=60)
     assert report.sent == 40
+
+
+async def test_a_morning_of_many_teams_costs_statements_per_batch_not_per_manager(
+    harness: Harness, engine: AsyncEngine, session_pool: SessionPool, clock: ManualClock
+):
+    """The morning tick reaches every team whose time has come; the database work must not
+    grow with each manager, or a large morning falls far behind Telegram's rate."""
+    chats = await build(session_pool, teams=25, managers=150, now=clock.now())
+    statements: list[str] = []
+
+    def seen(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        report = await run(harness, session_pool, clock, "morning")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+    assert report.sent == 150
+    prompted = [request.chat_id for request in harness.bot.requests if hasattr(request, "text")]
+    assert sorted(prompted) == sorted(chats), "each manager exactly once"
+    assert len(statements) < 150 / 3, f"{len(statements)} statements for 150 prompts"
+    async with session_pool() as session:
+        statuses = (await session.scalars(select(Delivery.status))).all()
+    assert statuses == ["sent"] * 150
