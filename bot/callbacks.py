@@ -112,3 +112,58 @@ class PrivacyAction(StrEnum):
 
 class PrivacyButton(CallbackData, prefix="privacy"):
     action: PrivacyAction
+
+
+# /team member management (handlers/team.py). The actions are the domain's own enum, imported
+# here rather than at the top so this block stays one append.
+from domain.membership import Action as MemberAction  # noqa: E402
+
+
+class TeamView(StrEnum):
+    MEMBERS = "members"
+    CARD = "card"
+    INVITES = "invites"
+
+
+class TeamButton(CallbackData, prefix="team"):
+    """Navigate the /team menus; `new` opens the screen as a new message (from the overview)."""
+
+    view: TeamView
+    member_id: int = 0
+    page: int = 0
+    new: bool = False
+
+
+class MemberButton(CallbackData, prefix="member"):
+    """An action on a member's card; remove and ownership handover ask first (`confirmed`)."""
+
+    action: MemberAction
+    member_id: int
+    confirmed: bool = False
+
+
+class TeamInviteRevoke(CallbackData, prefix="team_revoke"):
+    """Revoke an open invite from the /team invite list (which is then shown again)."""
+
+    invite_id: int
+
+
+class SettingsAction(StrEnum):
+    HOME = "home"
+    SECTION = "sec"
+    ASK = "ask"
+    PICK = "pick"
+    METRIC = "metric"
+    METRIC_DO = "mdo"
+    NEW_KIND = "newkind"
+    CLOSE = "close"
+
+
+class SettingsButton(CallbackData, prefix="cfg"):
+    """A /settings button: `what` is a section, a field or a metric operation, `value` a
+    one-tap value (see handlers/settings.py). The metric id is re-checked against the team."""
+
+    action: SettingsAction
+    what: str = ""
+    value: str = ""
+    metric_id: int = 0

@@ -64,17 +64,24 @@ class Throttle(BaseRequestMiddleware):
         self._leave_tolerance = max(self.interval, CATCH_UP)
         self.stats: Counter[str] = Counter()
 
-    def _reserve(self, chat_id: Any) -> float:
-        """Book this request's moment (no await inside, so bookings never interleave);
-        returns how long to wait for it."""
+    def _reserve_chat(self, chat_id: Any) -> float:
+        """Book the chat's next moment (no await inside, so bookings never interleave);
+        returns how long to wait for it. Only then is a global moment booked, so a chat
+        waiting for its own pace holds up nobody else."""
+        if chat_id is None:
+            return 0.0
+        now = self._now()
+        tat = max(self._chat_tat.get(chat_id, 0.0), now)
+        start = max(now, tat - self.per_chat_tolerance)
+        self._chat_tat[chat_id] = max(tat, start) + self.per_chat_interval
+        if len(self._chat_tat) > 50_000:
+            self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
+        return start - now
+
+    def _reserve(self) -> float:
+        """Book the next global moment; returns how long to wait for it."""
         now = self._now()
         start = max(now, self._paused_until, self._next_global)
-        if chat_id is not None:
-            tat = max(self._chat_tat.get(chat_id, 0.0), now)
-            start = max(start, tat - self.per_chat_tolerance)
-            self._chat_tat[chat_id] = max(tat, start) + self.per_chat_interval
-            if len(self._chat_tat) > 50_000:
-                self._chat_tat = {c: t for c, t in self._chat_tat.items() if t > now}
         self._next_global = start + self.interval
         return start - now
 
@@ -98,14 +105,17 @@ class Throttle(BaseRequestMiddleware):
         chat_id = getattr(method, "chat_id", None)
         attempt = 0
         while True:
-            wait = self._reserve(chat_id)
+            chat_wait = self._reserve_chat(chat_id)
+            if chat_wait > 0:
+                await self._sleep(chat_wait)
+            wait = self._reserve()
             if wait > 0:
                 await self._sleep(wait)
             while (early := self._too_early()) > 0:
-                # Take a new moment (global only: the chat's own pace is already booked)
-                # rather than leave in a burst with the others that came due.
+                # Take a new moment rather than leave in a burst with the others that came
+                # due together.
                 self.stats["held"] += 1
-                await self._sleep(max(self._reserve(None), early))
+                await self._sleep(max(self._reserve(), early))
             if self._paused_until > self._now():
                 # A 429 came while this request waited for its moment: book again, after
                 # the pause (sending now would only earn another 429).

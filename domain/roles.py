@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("target", LEADERS),
     ("routine", frozenset({Role.HEAD})),
     ("export", LEADERS),
+    ("settings", LEADERS),
     ("lang", frozenset()),
     ("forget", frozenset()),
 )

@@ -25,7 +25,20 @@ COMMON_TIMEZONES = (
     "UTC",
 )
 
-_OFFSET = re.compile(r"^(?:utc|gmt|мск)?\s*([+-−])\s*(\d{1,2})(?::?(00))?$", re.IGNORECASE)
+_OFFSET = re.compile(r"^(utc|gmt|мск|msk)?([+\-−–])(\d{1,2})(?:[:.]?(\d{2}))?$", re.IGNORECASE)
+MOSCOW_OFFSET = 3
+# Offsets that are not whole hours have no Etc/GMT zone: a city that keeps that offset all
+# year (no daylight saving) stands for it.
+_ODD_OFFSETS = {
+    (1, 3, 30): "Asia/Tehran",
+    (1, 4, 30): "Asia/Kabul",
+    (1, 5, 30): "Asia/Kolkata",
+    (1, 5, 45): "Asia/Kathmandu",
+    (1, 6, 30): "Asia/Yangon",
+    (1, 8, 45): "Australia/Eucla",
+    (1, 9, 30): "Australia/Darwin",
+    (-1, 9, 30): "Pacific/Marquesas",
+}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -40,35 +53,52 @@ def clean_team_name(text: str | None) -> str | None:
 
 
 def parse_timezone(text: str | None) -> str | None:
-    """An IANA zone name from what a person typed: `Europe/Moscow`, `UTC+5`, `+3`, `мск`.
+    """An IANA zone from what a person typed: `Asia/Almaty`, `мск`, `мск+2`, `+5`, `UTC-3`,
+    `UTC+5:30`; None when it is none. The result always exists in the tz database.
 
-    Offsets map to the fixed `Etc/GMT` zones, whose sign is inverted by the tz database.
+    Whole-hour offsets are the fixed `Etc/GMT` zones (UTC-12 … UTC+14), whose sign the tz
+    database inverts; half-hour ones a city that keeps that offset all year.
     """
-    if not text:
+    raw = " ".join((text or "").split())
+    if not raw or len(raw) > 64:
         return None
-    raw = text.strip()
     if raw.lower() in {"мск", "msk", "москва", "moscow"}:
         return "Europe/Moscow"
-    if raw.lower() in {"utc", "gmt", "utc+0", "utc0"}:
+    if raw.lower() in {"utc", "gmt"}:
         return "UTC"
     match = _OFFSET.match(raw.replace(" ", ""))
     if match:
-        sign, hours = match.group(1), int(match.group(2))
-        if hours > 14:
-            return None
-        if hours == 0:
-            return "UTC"
-        etc_sign = "-" if sign == "+" else "+"
-        return f"Etc/GMT{etc_sign}{hours}"
-    if "/" not in raw or len(raw) > 64:
+        return _offset_zone(match)
+    if "/" not in raw:
         return None
     for candidate in (raw, "/".join(part.capitalize() for part in raw.split("/"))):
-        try:
-            ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return candidate
+        if _exists(candidate):
+            return candidate
     return None
+
+
+def _offset_zone(match: re.Match[str]) -> str | None:
+    sign = -1 if match.group(2) in "-−–" else 1
+    hours, minutes = int(match.group(3)), int(match.group(4) or 0)
+    if (match.group(1) or "").lower() in {"мск", "msk"}:
+        # Moscow time plus or minus N, as Russians count: МСК+2 is UTC+5.
+        total = MOSCOW_OFFSET + sign * hours
+        sign, hours = (-1 if total < 0 else 1), abs(total)
+    if minutes:
+        return _ODD_OFFSETS.get((sign, hours, minutes))
+    if hours == 0:
+        return "UTC"
+    if (sign > 0 and hours > 14) or (sign < 0 and hours > 12):
+        return None
+    return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
+
+
+def _exists(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def new_invite_code() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Router
@@ -18,6 +20,7 @@ from bot.i18n import Texts
 from domain.roles import LEADERS, invitable_roles
 from domain.teams import invite_expiry, new_invite_code
 from models import Invite, Member
+from models.audit import record_change
 
 
 async def invite(message: Message, member: Member, t: Texts) -> None:
@@ -59,6 +62,33 @@ async def make_invite(
         await callback.message.edit_text(text, reply_markup=keyboards.revoke_invite(t, invite.id))
 
 
+class Revoked(StrEnum):
+    REVOKED = "revoked"
+    ALREADY = "already"
+    USED = "used"
+    UNKNOWN = "unknown"
+
+
+async def revoke(
+    session: AsyncSession, invite_id: int, actor: Member, now: datetime
+) -> tuple[Revoked, Invite | None]:
+    """Revoke one of the actor's team's invites, audited in the caller's transaction (which
+    the caller commits); used by /invite's button and by /team's invite list."""
+    invite = await session.get(Invite, invite_id)
+    if invite is None or invite.team_id != actor.team_id:
+        return Revoked.UNKNOWN, None
+    if invite.used_at is not None:
+        return Revoked.USED, invite
+    if invite.revoked_at is not None:
+        return Revoked.ALREADY, invite
+    invite.revoked_at = now
+    record_change(
+        session, team_id=actor.team_id, actor_id=actor.id, at=now, subject="invite-revoked",
+        before=invite.role,
+    )  # fmt: skip
+    return Revoked.REVOKED, invite
+
+
 async def revoke_invite(
     callback: CallbackQuery,
     callback_data: InviteRevoke,
@@ -67,16 +97,14 @@ async def revoke_invite(
     t: Texts,
     clock: Clock,
 ) -> None:
-    invite = await session.get(Invite, callback_data.invite_id)
-    if invite is None or invite.team_id != member.team_id:
+    outcome, invite = await revoke(session, callback_data.invite_id, member, clock.now())
+    if invite is None:
         await callback.answer(t("form-closed"), show_alert=True)
         return
-    if invite.used_at is not None:
+    if outcome is Revoked.USED:
         await callback.answer(t("invite-already-used"), show_alert=True)
         return
-    if invite.revoked_at is None:
-        invite.revoked_at = clock.now()
-        await session.commit()
+    await session.commit()
     await callback.answer(t("invite-revoked"))
     if isinstance(callback.message, Message):
         await callback.message.edit_text(t("invite-revoked-card", role=invite.role))

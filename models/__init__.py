@@ -1,7 +1,7 @@
 from models.base import Base
 from models.tables import (
-    AuditRecord,
     Absence,
+    AuditRecord,
     DayEntry,
     Delivery,
     EntryChange,
@@ -18,8 +18,8 @@ from models.tables import (
 )
 
 __all__ = [
-    "AuditRecord",
     "Absence",
+    "AuditRecord",
     "Base",
     "DayEntry",
     "Delivery",

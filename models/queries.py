@@ -133,3 +133,36 @@ async def team_members_with_role(session: AsyncSession, team_id: int, role: Role
 async def language_of(session: AsyncSession, telegram_id: int) -> str | None:
     user = await session.get(User, telegram_id)
     return user.language if user else None
+
+
+async def open_invites(
+    session: AsyncSession, team_id: int, now: datetime
+) -> list[tuple[Invite, str | None]]:
+    """The team's invites still usable (not used, revoked or expired), oldest first, each
+    with its author's name as it is now."""
+    result = await session.execute(
+        select(Invite, Member.full_name)
+        .outerjoin(Member, Member.id == Invite.created_by_id)
+        .where(
+            Invite.team_id == team_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .order_by(Invite.created_at, Invite.id)
+    )
+    return [(invite, name) for invite, name in result]
+
+
+async def active_elsewhere(session: AsyncSession, telegram_id: int, team_id: int) -> bool:
+    """Whether this person is now an active member of a team other than `team_id`."""
+    found = await session.scalar(
+        select(Member.id)
+        .where(
+            Member.telegram_id == telegram_id,
+            Member.team_id != team_id,
+            Member.active.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None

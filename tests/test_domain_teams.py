@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,11 +34,12 @@ def test_menus_follow_roles():
         "forget",
     ]
     leader = ["start", "help", "team", "digest", "forecast", "invite", "target"]
-    assert commands_for([Role.HEAD]) == [*leader, "routine", "export", "lang", "forget"]
-    assert commands_for([Role.OWNER]) == [*leader, "export", "lang", "forget"]
+    assert commands_for([Role.HEAD]) == [*leader, "routine", "export", "settings", "lang", "forget"]
+    assert commands_for([Role.OWNER]) == [*leader, "export", "settings", "lang", "forget"]
     assert commands_for([Role.OWNER, Role.MANAGER]) == [
         *["start", "help", "plan", "report", "off", "me"],
-        *["team", "digest", "forecast", "invite", "target", "export", "lang", "forget"],
+        *["team", "digest", "forecast", "invite", "target", "export", "settings"],
+        *["lang", "forget"],
     ]
     assert not may_use("invite", [Role.MANAGER])
     assert may_use("invite", [Role.MANAGER, Role.HEAD])
@@ -58,12 +60,17 @@ def test_timezones_as_people_type_them():
     assert parse_timezone("Mars/Olympus") is None
     assert parse_timezone("") is None
     assert parse_timezone("../../etc/passwd") is None
+    # Moscow time plus N, as Russians count; a comma is not a sign; no zone past UTC-12.
+    assert parse_timezone("мск+1") == "Etc/GMT-4"
+    assert parse_timezone("UTC,5") is None
+    assert parse_timezone("UTC-13") is None
+    assert parse_timezone("UTC+5:30") == "Asia/Kolkata"
 
 
 @given(st.text(max_size=200))
 def test_timezone_parsing_never_raises(text: str):
     result = parse_timezone(text)
-    assert result is None or isinstance(result, str)
+    assert result is None or ZoneInfo(result) is not None, "whatever it returns exists"
 
 
 def test_team_names_are_trimmed_and_bounded():

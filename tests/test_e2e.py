@@ -29,6 +29,7 @@ HEAD_MENU = [
     "target",
     "routine",
     "export",
+    "settings",
     "lang",
     "forget",
 ]

@@ -21,6 +21,7 @@ OWNER_MENU = [
     "invite",
     "target",
     "export",
+    "settings",
     "lang",
     "forget",
 ]
@@ -34,6 +35,7 @@ HEAD_MENU = [
     "target",
     "routine",
     "export",
+    "settings",
     "lang",
     "forget",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from aiogram.methods import SendMessage
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -146,7 +147,9 @@ async def test_a_morning_of_many_teams_costs_statements_per_batch_not_per_manage
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", seen)
     assert report.sent == 150
-    prompted = [request.chat_id for request in harness.bot.requests if hasattr(request, "text")]
+    prompted = [
+        request.chat_id for request in harness.bot.requests if isinstance(request, SendMessage)
+    ]
     assert sorted(prompted) == sorted(chats), "each manager exactly once"
     assert len(statements) < 150 / 3, f"{len(statements)} statements for 150 prompts"
     async with session_pool() as session:

@@ -460,21 +460,3 @@ privacy-team-deleted = The team “{ $team }” and all its data are deleted.
 ## /team
 
 cmd-team = The team today
-team-title = 👥 <b>{ $team }</b>
-team-today = <b>Today</b>
-team-status-line = { $status ->
-    [reported] ✅
-    [planned] 📝
-    [away] 🌴
-    [blocked] 🚫
-   *[silent] ⏳
-} { $name }: { $status ->
-    [reported] results are in
-    [planned] has a plan, no results yet
-    [away] away
-    [blocked] has blocked the bot
-   *[silent] has not answered yet
-}
-team-counts = Results: { $reported }, plan only: { $planned }, no answer: { $silent }, away: { $away }, bot blocked: { $blocked }
-team-members = <b>Members</b>
-team-member-line = • { $name }{ $handle } — { $roles }

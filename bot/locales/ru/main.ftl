@@ -469,21 +469,3 @@ privacy-team-deleted = Команда «{ $team }» удалена со всем
 ## /team
 
 cmd-team = Команда сегодня
-team-title = 👥 <b>{ $team }</b>
-team-today = <b>Сегодня</b>
-team-status-line = { $status ->
-    [reported] ✅
-    [planned] 📝
-    [away] 🌴
-    [blocked] 🚫
-   *[silent] ⏳
-} { $name }: { $status ->
-    [reported] итоги внесены
-    [planned] план есть, итогов пока нет
-    [away] отсутствует
-    [blocked] заблокировал(а) бота
-   *[silent] пока не ответил(а)
-}
-team-counts = Итоги: { $reported }, только план: { $planned }, без ответа: { $silent }, отсутствуют: { $away }, бот заблокирован: { $blocked }
-team-members = <b>Состав</b>
-team-member-line = • { $name }{ $handle } — { $roles }
