@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import multiprocessing
 import pstats
 import resource
@@ -41,7 +42,7 @@ from aiogram.methods.base import TelegramType
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from bot.app import create_bot
+from bot.app import create_bot, settle_memory
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.i18n import all_texts
@@ -344,6 +345,7 @@ async def _warm_up(bot: Bot, window: SendWindow) -> None:
     its response models on the first call, about 0.5 s) is not part of the morning."""
     await bot.send_message(WARM_UP_CHAT, "warm-up")
     all_texts()  # the process loads its catalogs at start, for the command menus
+    settle_memory()  # as the processes do once started
     window.first = window.last = None
 
 
@@ -440,7 +442,12 @@ class Fake:
 
 
 def _serve_fake(limit: float, pipe: Connection) -> None:
-    """The fake's own process: serve until asked for what it saw, then until told to stop."""
+    """The fake's own process: serve until asked for what it saw, then until told to stop.
+
+    Its garbage collector is off: the fake keeps every request, and the collector's pauses
+    over that growing heap (tens of milliseconds) would bunch the requests that arrive
+    meanwhile into bursts its own limiter then refuses, which Telegram's servers do not do."""
+    gc.disable()
 
     async def serve() -> None:
         async with FakeTelegram(rate_limit_per_second=limit) as tg:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiogram.utils.token import TokenValidationError
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import create_bot, create_dispatcher, settle_memory
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.storage import SqlStorage
@@ -58,6 +58,7 @@ async def run_bot(settings: Settings) -> int:
             jobs = Jobs(bot=bot, pool=pool, storage=dp.storage, clock=clock)
             runner = Runner(Engine(jobs), Leadership(engine, settings.sqlite_path()))
             await runner.start()
+        settle_memory()
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     except SchedulerBusy as exc:
         print(exc, file=sys.stderr)

@@ -13,13 +13,24 @@ from openpyxl.styles import Font
 
 from bot import day_views
 from bot.i18n import Texts
+from bot.reports import team_target
 from domain.daily import percent
+from models import Member, Metric
 from models.history import TeamHistory
+
+
+def _people(t: Texts, history: TeamHistory) -> list[tuple[Member, str]]:
+    """Everyone with a row: the managers, then those no longer managing here whose numbers
+    are in the period (marked, as they still count in the team's totals). Names go into cells
+    as plain text, never escaped."""
+    return [(m, m.full_name) for m in history.managers] + [
+        (m, f"{m.full_name} ({t('export-inactive')})") for m in history.former
+    ]
 
 
 def _rows(t: Texts, history: TeamHistory, first: date, last: date) -> Iterator[list[object]]:
     """One row per manager, day and metric that has a plan or a fact."""
-    for member in history.managers:
+    for member, name in _people(t, history):
         plans, facts = history.plans.get(member.id, {}), history.facts.get(member.id, {})
         day = first
         while day <= last:
@@ -30,7 +41,7 @@ def _rows(t: Texts, history: TeamHistory, first: date, last: date) -> Iterator[l
                     done = (fact or {}).get(metric.key)
                     if planned is None and done is None:
                         continue
-                    yield [day, member.full_name, day_views.label(t, metric), planned, done]
+                    yield [day, name, day_views.label(t, metric), planned, done]
             day += timedelta(days=1)
 
 
@@ -71,18 +82,27 @@ def build_xlsx(t: Texts, history: TeamHistory, first: date, last: date) -> bytes
                    f"{day_views.label(t, metric)}: {t('export-col-fact')}"]  # fmt: skip
     header += [t("export-col-target"), t("export-col-completion")]
     summary.append(header)
-    for member in history.managers:
-        line: list[object] = [member.full_name]
-        totals: dict[str, Decimal] = {}
+    team: dict[str, list[Decimal]] = {m.key: [Decimal(0), Decimal(0)] for m in history.metrics}
+    for member, name in _people(t, history):
+        line: list[object] = [name]
         for metric in history.metrics:
             plan = _total(history.plans.get(member.id, {}), metric.key, first, last)
             fact = _total(history.facts.get(member.id, {}), metric.key, first, last)
-            totals[metric.key] = fact
+            team[metric.key][0] += plan
+            team[metric.key][1] += fact
             line += [_number(plan), _number(fact)]
         target = history.targets.get(member.id)
-        share = percent(totals[money.key], target) if money is not None and target else None
-        line += [_number(target) if target is not None else None, share]
+        line += _completion(_fact_of(history, member.id, money, first, last), target)
         summary.append(line)
+    total_line: list[object] = [t("export-team-total")]
+    for metric in history.metrics:
+        total_line += [_number(team[metric.key][0]), _number(team[metric.key][1])]
+    target = team_target(history)
+    team_fact = team[money.key][1] if money is not None else None
+    total_line += _completion(team_fact, target)
+    summary.append(total_line)
+    for cell in summary[summary.max_row]:
+        cell.font = Font(bold=True)
     for cell in summary[1]:
         cell.font = Font(bold=True)
     summary.freeze_panes = "B2"
@@ -90,6 +110,20 @@ def build_xlsx(t: Texts, history: TeamHistory, first: date, last: date) -> bytes
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _fact_of(
+    history: TeamHistory, member_id: int, money: Metric | None, first: date, last: date
+) -> Decimal | None:
+    if money is None:
+        return None
+    return _total(history.facts.get(member_id, {}), money.key, first, last)
+
+
+def _completion(fact: Decimal | None, target: Decimal | None) -> list[object]:
+    """The target and the share of it done, for the summary's last two columns."""
+    share = percent(fact, target) if fact is not None and target else None
+    return [_number(target) if target is not None else None, share]
 
 
 def _total(days: dict[date, dict[str, Decimal]], key: str, first: date, last: date) -> Decimal:

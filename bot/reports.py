@@ -15,7 +15,6 @@ from domain.analytics import (
     DayFlags,
     FlagRules,
     Forecast,
-    combine_histories,
     day_flags,
     forecast_month,
     month_end,
@@ -113,7 +112,7 @@ def _labels(t: Texts, key_label: str = "") -> dict[str, str]:
 def _cumulative(
     history: TeamHistory, day: date, money: Metric, forecast: Forecast | None = None
 ) -> charts.Cumulative:
-    team_facts = combine_histories(history.facts.get(m.id, {}) for m in history.managers)
+    team_facts = history.team_facts()
     days, totals, running = [], [], Decimal(0)
     current = day.replace(day=1)
     while current <= day:
@@ -202,7 +201,7 @@ def build_digest(
             )
     money = history.money_metric()
     if money is not None:
-        team_facts = combine_histories(history.facts.get(m.id, {}) for m in history.managers)
+        team_facts = history.team_facts()
         mtd = month_to_date(
             team_facts, money.key, day, team_target(history), _workday(history), today_done=True
         )
@@ -338,7 +337,16 @@ def build_forecast(
             absences_of(history, member),
             today_done=False,
         )
-    team_fc = team_forecast(list(parts.values()), team_target(history))
+    settled = sum(
+        (
+            value.get(money.key, Decimal(0))
+            for member in history.former
+            for day, value in history.facts.get(member.id, {}).items()
+            if today.replace(day=1) <= day < today
+        ),
+        Decimal(0),
+    )
+    team_fc = team_forecast(list(parts.values()), team_target(history), settled=settled)
     lines += ["", _forecast_lines(t, team_fc)]
     lines += ["", t("forecast-managers")]
     for member in history.managers:

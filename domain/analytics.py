@@ -687,7 +687,11 @@ def _funnel_rest(
 
 
 def team_forecast(
-    parts: Sequence[Forecast], target: Decimal | None, *, rules: ForecastRules | None = None
+    parts: Sequence[Forecast],
+    target: Decimal | None,
+    *,
+    settled: Decimal = ZERO,
+    rules: ForecastRules | None = None,
 ) -> Forecast:
     """The team's forecast: the sum of the managers' forecasts.
 
@@ -696,10 +700,13 @@ def team_forecast(
     independently), so the team's range is narrower than the sum of their ranges. A manager
     without enough data contributes the month-to-date with no spread. The likelihood is
     unknown only when no manager has enough data.
+
+    `settled` is the money this month of people no longer in the team: counted in every
+    figure, with nothing more to come from them.
     """
     rules = rules or ForecastRules()
-    mtd = sum((p.month_to_date for p in parts), ZERO)
-    point = sum((p.point for p in parts), ZERO)
+    mtd = sum((p.month_to_date for p in parts), settled)
+    point = sum((p.point for p in parts), settled)
     spread = sum((p.spread**2 for p in parts), ZERO).sqrt()
     half = _cents_up(rules.z * spread)
     low, high = max(mtd, point - half), point + half
@@ -719,6 +726,8 @@ def team_forecast(
     funnels = [
         p.funnel if p.funnel is not None else run for p, run in zip(parts, runs, strict=True)
     ]
+    runs.append(settled)
+    funnels.append(settled)
     return Forecast(
         month_to_date=mtd,
         target=target,

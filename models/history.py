@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.analytics import combine_histories
 from models.tables import Absence, DayEntry, EntryValue, Member, Metric, MonthlyTarget, Team
 
 Days = dict[date, dict[str, Decimal]]
@@ -30,6 +31,9 @@ class TeamHistory:
     team: Team
     metrics: list[Metric]
     managers: list[Member]
+    # People with numbers in the period who are no longer managers here (removed, paused or
+    # forgotten): their numbers still count in the team's totals.
+    former: list[Member] = field(default_factory=list)
     plans: dict[int, Days] = field(default_factory=dict)
     facts: dict[int, Days] = field(default_factory=dict)
     submitted: dict[int, dict[date, datetime]] = field(default_factory=dict)
@@ -37,13 +41,17 @@ class TeamHistory:
     absences: dict[int, list[tuple[date, date]]] = field(default_factory=dict)
     targets: dict[int | None, Decimal] = field(default_factory=dict)
 
+    def team_facts(self) -> Days:
+        """The team's facts by day: everyone's, former members' included."""
+        return combine_histories(self.facts.values())
+
     def money_metric(self) -> Metric | None:
         return next((m for m in self.metrics if m.kind == "money"), None)
 
 
 async def load_history(session: AsyncSession, team: Team, first: date, last: date) -> TeamHistory:
     """Plans, facts, notes and leave of the team's active managers over [first, last], and the
-    targets of `last`'s month: five queries."""
+    targets of `last`'s month: five queries (six when former members have numbers there)."""
     metrics = list(
         (
             await session.execute(
@@ -87,6 +95,14 @@ async def load_history(session: AsyncSession, team: Team, first: date, last: dat
         if kind == "fact":
             submitted[member_id][day] = at
             notes[member_id][day] = Note(comment, reason, reason_text)
+    current = {m.id for m in managers}
+    gone = (set(plans) | set(facts)) - current
+    if gone:
+        history.former = list(
+            await session.scalars(
+                select(Member).where(Member.id.in_(gone)).order_by(Member.full_name, Member.id)
+            )
+        )
     history.plans = {m: dict(days) for m, days in plans.items()}
     history.facts = {m: dict(days) for m, days in facts.items()}
     history.submitted = dict(submitted)

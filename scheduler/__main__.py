@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 
-from bot.app import create_bot
+from bot.app import create_bot, settle_memory
 from bot.clock import SystemClock
 from bot.config import ConfigError, load_settings
 from bot.i18n import all_texts
@@ -45,6 +45,7 @@ async def serve() -> int:
         loop.add_signal_handler(signum, stop.set)
     try:
         await runner.start()
+        settle_memory()
         await stop.wait()
     except SchedulerBusy as exc:
         print(exc, file=sys.stderr)

@@ -375,6 +375,19 @@ def test_team_forecast_is_the_sum_of_managers():
     assert month_to_date(combined, "revenue", june(19), D(700_000), weekdays).fact == D(350_000)
 
 
+def test_money_of_people_who_left_counts_in_the_team_forecast_with_nothing_more_to_come():
+    facts, plans = slump()
+    slumping = forecast_month(facts, plans, "revenue", june(19), None, weekdays)
+    alone = team_forecast([slumping], D(700_000))
+    with_former = team_forecast([slumping], D(700_000), settled=D(120_000))
+    assert with_former.month_to_date == alone.month_to_date + D(120_000)
+    assert with_former.point == alone.point + D(120_000)
+    assert (with_former.low, with_former.high) == (alone.low + 120_000, alone.high + 120_000)
+    assert with_former.method.args["managers"] == 1, "a former member is not a manager now"
+    assert with_former.likelihood is not None and alone.likelihood is not None
+    assert with_former.likelihood >= alone.likelihood
+
+
 # --- weekly stats and plan alerts -------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
-import pytest
 from aiogram.methods import SendDocument, SendMessage
 from aiogram.types import BufferedInputFile
 from openpyxl import load_workbook
@@ -128,12 +127,6 @@ async def test_head_removes_a_manager(
         assert await session.scalar(select(func.count()).select_from(Member)) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: bot/reports.py (build_digest: team_facts, _cumulative) and bot/export.py "
-    "(_rows, build_xlsx) sum only history.managers, which models/history.load_history limits "
-    "to active managers; a removed or forgotten member's past numbers drop out of the totals",
-)
 async def test_a_removed_managers_numbers_still_count_in_the_month(
     harness: Harness, session_pool: SessionPool, clock: ManualClock
 ):
@@ -151,7 +144,11 @@ async def test_a_removed_managers_numbers_still_count_in_the_month(
     await head.press("Этот месяц")
     book = load_workbook(io.BytesIO(documents(harness, head.user_id)[0]))
     cells = {cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row}
-    assert "Иван" in cells
+    assert "Иван (не активен)" in cells, "his days are listed, marked as no longer active"
+    summary = list(book.worksheets[1].iter_rows(values_only=True))
+    assert summary[-1][0] == "Команда, итого"
+    revenue_fact = summary[0].index("Оплаты (₽): Факт")
+    assert summary[-1][revenue_fact] == 150000, "the export's month total equals the digest's"
 
 
 async def test_pause_then_resume(harness: Harness, session_pool: SessionPool, clock: ManualClock):

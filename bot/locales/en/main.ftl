@@ -432,6 +432,8 @@ export-col-plan = Plan
 export-col-fact = Fact
 export-col-target = Monthly target
 export-col-completion = Completion, %
+export-inactive = inactive
+export-team-total = Team total
 
 ## Personal data
 

@@ -441,6 +441,8 @@ export-col-plan = План
 export-col-fact = Факт
 export-col-target = Цель месяца
 export-col-completion = Выполнение, %
+export-inactive = не активен
+export-team-total = Команда, итого
 
 ## Personal data
 
