@@ -7,6 +7,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from domain.daily import EntryKind
+from domain.membership import Action as MemberAction
 from domain.roles import Role
 
 
@@ -114,9 +115,7 @@ class PrivacyButton(CallbackData, prefix="privacy"):
     action: PrivacyAction
 
 
-# /team member management (handlers/team.py). The actions are the domain's own enum, imported
-# here rather than at the top so this block stays one append.
-from domain.membership import Action as MemberAction  # noqa: E402
+# /team member management (handlers/team.py); the actions are the domain's own enum.
 
 
 class TeamView(StrEnum):

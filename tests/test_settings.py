@@ -102,6 +102,22 @@ async def test_new_evening_time_timezone_and_norm_drive_the_next_ticks(
     assert "Итоги дня, понедельник, 23 ноября" in ivan.last.text
     assert "Звонки — план 24" in ivan.last.text
 
+    # The digest follows too: at 20:00 Kaliningrad (18:00 UTC), with calls measured against
+    # the new norm (20 of 25 = 80 %).
+    await ivan.send("20 2 3 5 1 100000")
+    await ivan.press("Клиенты не отвечали")
+    await ivan.press("Без комментария")
+    await ivan.press("Подтвердить")
+    clock.set(utc(17, 59))
+    await engine.tick()
+    harness.sync()
+    assert not any("Сводка за" in text for text in head.texts())
+    clock.set(utc(18, 1))
+    await engine.tick()
+    harness.sync()
+    digest = next(text for text in head.texts() if "Сводка за" in text)
+    assert "Звонки: 20 из 24 (83 %) · норма 80 %" in plain(digest)
+
 
 async def test_bad_values_are_explained_and_change_nothing(
     harness: Harness, session_pool: SessionPool
