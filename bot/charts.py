@@ -11,8 +11,9 @@ from decimal import Decimal
 import matplotlib
 
 matplotlib.use("Agg")  # no screen: never open a window, whatever the environment says
+# Figures are made with `Figure`, not pyplot: pyplot keeps global state, and the reports are
+# drawn in worker threads so that the event loop keeps serving while a chart renders.
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
@@ -52,10 +53,7 @@ def _money(value: float, _position: object) -> str:
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    try:
-        figure.savefig(buffer, format="png", dpi=DPI)
-    finally:
-        plt.close(figure)
+    figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 
 
@@ -99,7 +97,8 @@ def digest_chart(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str])
     bars cannot be read, and drawing them is what makes the chart slow."""
     if len(bars) > MAX_BARS:
         bars = sorted(bars, key=lambda bar: bar.fact - bar.plan)[:MAX_BARS]
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(WIDTH, HEIGHT))
+    figure = Figure(figsize=(WIDTH, HEIGHT))
+    top, bottom = figure.subplots(2, 1)
     names = [bar.name[:18] for bar in bars]
     positions = range(len(bars))
     top.bar([p - 0.2 for p in positions], [float(b.plan) for b in bars], width=0.4,
@@ -117,7 +116,8 @@ def digest_chart(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str])
 
 def forecast_chart(month: Cumulative, labels: dict[str, str]) -> bytes:
     """Cumulative fact against the target line, with the forecast range to month end."""
-    figure, axes = plt.subplots(figsize=(WIDTH, HEIGHT * 0.7))
+    figure = Figure(figsize=(WIDTH, HEIGHT * 0.7))
+    axes = figure.subplots()
     _cumulative(axes, month, labels)
     figure.tight_layout()
     return _png(figure)

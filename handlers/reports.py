@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from aiogram import Router
@@ -34,7 +35,8 @@ async def digest_command(
 ) -> None:
     today = team_today(clock, member.team)
     history = await load_history(session, member.team, today - HISTORY, today)
-    await _send(message, build_digest(t, history, today), "digest")
+    # Built in a worker thread: a large team's chart takes about a second.
+    await _send(message, await asyncio.to_thread(build_digest, t, history, today), "digest")
 
 
 async def forecast_command(
@@ -43,7 +45,8 @@ async def forecast_command(
     today = team_today(clock, member.team)
     history = await load_history(session, member.team, today - HISTORY, today)
     routine = await routine_between(session, member.team_id, today - timedelta(days=14), today)
-    await _send(message, build_forecast(t, history, today, routine, clock.now()), "forecast")
+    report = await asyncio.to_thread(build_forecast, t, history, today, routine, clock.now())
+    await _send(message, report, "forecast")
 
 
 def create_router() -> Router:

@@ -37,6 +37,7 @@ from scheduler.delivery import (
     Outcome,
     Slot,
     StatusLog,
+    claim,
     claim_many,
     deliver_once,
     key_for,
@@ -378,14 +379,15 @@ async def send_report(
     build: Callable[[Texts], Report],
 ) -> JobReport:
     """One report (the digest, the forecast) to each recipient in their language: the text,
-    split to Telegram's size, then its chart; one delivery per recipient and day."""
-    outcome = JobReport()
-    built: dict[str, Report] = {}  # one build per language, not per recipient
+    split to Telegram's size, then its chart; one delivery per recipient and day.
 
-    def report_in(t: Texts) -> Report:
-        if t.language not in built:
-            built[t.language] = build(t)
-        return built[t.language]
+    A report is built once per language, in a worker thread (a large team's takes about a
+    second, the chart mostly, and the event loop keeps serving meanwhile), and only for a
+    delivery this process has claimed, before it is marked as being sent: a crash while it is
+    built leaves the delivery claimed, and the next tick sends it."""
+    outcome = JobReport()
+    built: dict[str, Report] = {}
+    statuses = StatusLog(jobs.pool, jobs.clock)
 
     for recipient in recipients:
         if recipient.telegram_id is None or recipient.bot_blocked_at is not None:
@@ -394,19 +396,24 @@ async def send_report(
         t = await _texts_for(session, recipient, team)
         chat_id = recipient.telegram_id
         slot = Slot(key_for(kind, recipient.id, day), team.id, recipient.id, kind, day)
+        if not await claim(jobs.pool, jobs.clock, slot):
+            outcome.count(Outcome.ALREADY)
+            continue
+        if t.language not in built:
+            built[t.language] = await asyncio.to_thread(build, t)
+        report = built[t.language]
 
         async def send() -> int:
-            report = report_in(t)  # noqa: B023
             first = None
-            for part in report.parts:
+            for part in report.parts:  # noqa: B023
                 message = await jobs.bot.send_message(chat_id, part)  # noqa: B023
                 first = first or message.message_id
-            if report.chart is not None:
-                photo = BufferedInputFile(report.chart, filename=f"{kind}-{day.isoformat()}.png")
+            if report.chart is not None:  # noqa: B023
+                photo = BufferedInputFile(report.chart, filename=f"{kind}-{day.isoformat()}.png")  # noqa: B023
                 await jobs.bot.send_photo(chat_id, photo)  # noqa: B023
             return first or 0
 
-        outcome.count(await deliver_once(jobs.pool, jobs.clock, slot, send))
+        outcome.count(await send_claimed(statuses, slot.key, send))
     return outcome
 
 

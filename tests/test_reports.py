@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from aiogram.methods import SendMessage, SendPhoto
 from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.reports import TELEGRAM_LIMIT, split_message
-from models import DayEntry, EntryValue, Member, Metric, MonthlyTarget
+from models import DayEntry, Delivery, EntryValue, Member, Metric, MonthlyTarget
 from models.db import SessionPool
 from scheduler.jobs import Jobs, run_job
 from tests.bot_client import Harness
@@ -199,3 +200,37 @@ async def test_team_forecast_under_threshold_alerts_head_and_owner_once(
     alerts = [t for t in owner.texts() if t.startswith("📉 Прогноз оплат на конец месяца")]
     assert len(alerts) == 1
     assert "% цели (10 000 000)" in alerts[0].replace("\xa0", " ")
+
+
+async def test_a_crash_while_the_digest_is_built_sends_it_once_on_the_next_run(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+):
+    """The digest is built after its delivery is claimed and before it is marked as being
+    sent: a process killed meanwhile leaves it claimed, and the next run sends it, once."""
+    import scheduler.jobs
+
+    head, _ = await team_with_managers(harness, "Иван")
+    clock.set(datetime(2026, 11, 23, 17, 0, tzinfo=UTC))  # 20:00 in Moscow
+    jobs = Jobs(bot=harness.bot, pool=session_pool, storage=harness.dp.storage, clock=clock)
+    real_build = scheduler.jobs.build_digest  # type: ignore[attr-defined]
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies in the middle of drawing the chart
+
+    monkeypatch.setattr(scheduler.jobs, "build_digest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        await run_job(jobs, "digest")
+    monkeypatch.setattr(scheduler.jobs, "build_digest", real_build)
+    harness.sync()
+    assert not any("Сводка за" in text for text in head.texts())
+    async with session_pool() as session:
+        status = await session.scalar(select(Delivery.status).where(Delivery.kind == "digest"))
+    assert status == "claimed"
+
+    report = await run_job(jobs, "digest")
+    harness.sync()
+    assert report.sent == 1
+    assert len([text for text in head.texts() if "Сводка за" in text]) == 1
+    assert len(photos(harness, head.user_id)) == 1
+    again = await run_job(jobs, "digest")
+    assert again.sent == 0 and again.already == 1
