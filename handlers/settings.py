@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import time
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,12 +19,13 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import day_views
+from bot import settings_views as views
 from bot.callbacks import SettingsAction, SettingsButton
 from bot.clock import Clock
 from bot.filters import HasRole
@@ -37,35 +37,7 @@ from domain.roles import LEADERS
 from domain.settings import DayTimes, Problem, SettingError
 from domain.teams import COMMON_TIMEZONES
 from models import Member, Metric, Team, User, queries
-from models.audit import AuditLine, recent_changes, record_change
-
-Markup = InlineKeyboardMarkup
-
-# Sections of the menu (SettingsButton.what for SECTION).
-SCHEDULE, TIMEZONE, WORKDAYS, HOLIDAYS = "schedule", "timezone", "workdays", "holidays"
-METRICS, ALERTS, LANGUAGE, HISTORY = "metrics", "alerts", "language", "history"
-SECTIONS = (SCHEDULE, TIMEZONE, WORKDAYS, HOLIDAYS, METRICS, ALERTS, LANGUAGE, HISTORY)
-
-# Team fields, named as the columns they set (and as their audit subjects).
-TIMES = ("morning_at", "evening_at", "digest_at", "forecast_at")
-DELAY = "reminder_delay_minutes"
-FORECAST_DAY = "forecast_weekday"
-ZONE, DAYS, COUNTRY, LOCALE = "timezone", "workdays", "holiday_country", "locale"
-# Typed metric values (SettingsButton.what for ASK, with a metric id).
-METRIC_NAME, METRIC_NORM, METRIC_MAX, METRIC_NEW = "metric-name", "metric-norm", "metric-max", "new"
-TYPED = (*TIMES, DELAY, *rules.THRESHOLDS, ZONE, COUNTRY, METRIC_NAME, METRIC_NORM, METRIC_MAX)
-SECTION_OF = {
-    **dict.fromkeys((*TIMES, DELAY, FORECAST_DAY), SCHEDULE),
-    **dict.fromkeys(rules.THRESHOLDS, ALERTS),
-    ZONE: TIMEZONE,
-    DAYS: WORKDAYS,
-    COUNTRY: HOLIDAYS,
-    LOCALE: LANGUAGE,
-}
-# Operations on a metric's card (SettingsButton.what for METRIC_DO).
-UP, DOWN, TOGGLE, KIND, MAKE_KEY, CLEAR_NORM = "up", "down", "toggle", "kind", "key", "no-norm"
-METRIC_OPS = (UP, DOWN, TOGGLE, KIND, MAKE_KEY, CLEAR_NORM)
-HISTORY_LINES = 20
+from models.audit import recent_changes, record_change
 
 
 class SettingsForm(StatesGroup):
@@ -75,431 +47,42 @@ class SettingsForm(StatesGroup):
     new_kind = State()
 
 
-# --- small renderers ------------------------------------------------------------------------
-
-
-def _button(text: str, action: SettingsAction, **data: Any) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=SettingsButton(action=action, **data).pack()
-    )
-
-
-def _back(t: Texts, section: str | None = None) -> InlineKeyboardButton:
-    if section is None:
-        return _button(t("btn-settings-back"), SettingsAction.HOME)
-    return _button(t("btn-settings-back"), SettingsAction.SECTION, what=section)
-
-
-def _hhmm(value: time) -> str:
-    return rules.format_time(value)
-
-
-def _minutes(t: Texts, minutes: int) -> str:
-    return t("settings-minutes", minutes=minutes)
-
-
-def _weekday(t: Texts, day: int) -> str:
-    return t("settings-weekday", day=day)
-
-
-def _workdays(t: Texts, workdays: str) -> str:
-    parts = [
-        _weekday(t, first)
-        if first == last
-        else t("settings-weekday-range", first=_weekday(t, first), last=_weekday(t, last))
-        for first, last in rules.weekday_runs(workdays)
-    ]
-    return Safe(", ".join(parts))
-
-
-def _country(t: Texts, code: str | None) -> str:
-    if code is None:
-        return t("settings-no-holidays")
-    return t("settings-country", code=code)
-
-
-def _language(t: Texts, locale: str) -> str:
-    return t("language-name", language=locale)
-
-
-def _plain(value: Decimal | None) -> str | None:
-    """A number as the audit log keeps it: `30`, `1500.5`."""
-    if value is None:
-        return None
-    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
-
-
-def _number(t: Texts, value: Decimal | None) -> str:
-    return day_views.number(t, value) if value is not None else t("settings-none")
-
-
-def _value(t: Texts, field: str, value: Any) -> str:
-    """A team setting's value as people read it."""
-    if isinstance(value, time):
-        return _hhmm(value)
-    if field == DELAY:
-        return _minutes(t, int(value))
-    if field == FORECAST_DAY:
-        return _weekday(t, int(value))
-    if field == ZONE:
-        return t.zone(str(value))
-    if field == DAYS:
-        return _workdays(t, str(value))
-    if field == COUNTRY:
-        return _country(t, value)
-    if field == LOCALE:
-        return _language(t, str(value))
-    return t("settings-threshold-value", field=field, value=value)
-
-
-def _team_value(t: Texts, team: Team, field: str) -> str:
-    return _value(t, field, getattr(team, field))
-
-
-def _problem(t: Texts, error: SettingError, team: Team | None = None, typed: str = "") -> str:
-    return t(
-        "settings-problem",
-        problem=error.problem.value,
-        typed=" ".join(typed.split())[:64],
-        low=error.low if error.low is not None else 0,
-        high=error.high if error.high is not None else 0,
-        limit=day_views.number(t, error.limit) if error.limit is not None else "",
-        morning=_hhmm(team.morning_at) if team else "",
-        evening=_hhmm(team.evening_at) if team else "",
-        digest=_hhmm(team.digest_at) if team else "",
-    )
-
-
-# --- screens ---------------------------------------------------------------------------------
-
-
-def home(t: Texts, team: Team, metrics: Sequence[Metric]) -> tuple[str, Markup]:
-    active = [m for m in metrics if m.active]
-    lines = [
-        t("settings-title", team=team.name),
-        "",
-        t(
-            "settings-home-schedule",
-            morning=_hhmm(team.morning_at),
-            evening=_hhmm(team.evening_at),
-            digest=_hhmm(team.digest_at),
-        ),
-        t("settings-home-reminder", minutes=team.reminder_delay_minutes),
-        t(
-            "settings-home-forecast",
-            weekday=_weekday(t, team.forecast_weekday),
-            time=_hhmm(team.forecast_at),
-        ),
-        t("settings-home-timezone", zone=t.zone(team.timezone)),
-        t(
-            "settings-home-days",
-            days=_workdays(t, team.workdays),
-            country=_country(t, team.holiday_country),
-        ),
-        t(
-            "settings-home-metrics",
-            metrics=", ".join(day_views.label(t, m) for m in active),
-            off=len(metrics) - len(active),
-        ),
-        t(
-            "settings-home-alerts",
-            streak=team.alert_streak_days,
-            forecast=team.alert_forecast_percent,
-        ),
-        t("settings-home-language", language=_language(t, team.locale)),
-        "",
-        t("settings-home-ask"),
-    ]
-
-    def section(name: str) -> InlineKeyboardButton:
-        return _button(t("btn-settings-section", section=name), SettingsAction.SECTION, what=name)
-
-    rows = [
-        [section(SCHEDULE), section(TIMEZONE)],
-        [section(WORKDAYS), section(HOLIDAYS)],
-        [section(METRICS)],
-        [section(ALERTS), section(LANGUAGE)],
-        [section(HISTORY)],
-        [_button(t("btn-settings-done"), SettingsAction.CLOSE)],
-    ]
-    return Safe("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def schedule(t: Texts, team: Team) -> tuple[str, Markup]:
-    fields = ("morning_at", DELAY, "evening_at", "digest_at", FORECAST_DAY, "forecast_at")
-    lines = [t("settings-schedule-title", zone=t.zone(team.timezone)), ""]
-    lines += [
-        t("settings-value-line", field=field, value=_team_value(t, team, field)) for field in fields
-    ]
-    times = DayTimes(team.morning_at, team.evening_at, team.digest_at)
-    morning_ok, evening_ok = rules.reminders_fit(times, team.reminder_delay_minutes)
-    if team.reminder_delay_minutes > 0 and not morning_ok:
-        lines.append(t("settings-reminder-lost", which="morning"))
-    if team.reminder_delay_minutes > 0 and not evening_ok:
-        lines.append(t("settings-reminder-lost", which="evening"))
-    lines += ["", t("settings-schedule-hint")]
-
-    def ask(field: str) -> InlineKeyboardButton:
-        text = t("btn-settings-field", field=field, value=_team_value(t, team, field))
-        action = SettingsAction.SECTION if field == FORECAST_DAY else SettingsAction.ASK
-        return _button(text, action, what=field)
-
-    rows = [[ask(field)] for field in fields]
-    rows.append([_back(t)])
-    return Safe("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def forecast_days(t: Texts, team: Team) -> tuple[str, Markup]:
-    buttons = [
-        _button(
-            ("✓ " if day == team.forecast_weekday else "") + _weekday(t, day),
-            SettingsAction.PICK,
-            what=FORECAST_DAY,
-            value=str(day),
-        )
-        for day in rules.WEEKDAYS
-    ]
-    rows = [buttons[:4], buttons[4:], [_back(t, SCHEDULE)]]
-    text = t("settings-ask-forecast-day", current=_weekday(t, team.forecast_weekday))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def timezone_screen(t: Texts, team: Team) -> tuple[str, Markup]:
-    buttons = [
-        _button(
-            ("✓ " if zone == team.timezone else "") + t.zone(zone),
-            SettingsAction.PICK,
-            what=ZONE,
-            value=str(index),
-        )
-        for index, zone in enumerate(COMMON_TIMEZONES)
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_back(t)])
-    text = t("settings-timezone-title", zone=t.zone(team.timezone))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def workdays_screen(t: Texts, team: Team) -> tuple[str, Markup]:
-    buttons = [
-        _button(
-            ("✅ " if str(day) in team.workdays else "▫️ ") + _weekday(t, day),
-            SettingsAction.PICK,
-            what=DAYS,
-            value=str(day),
-        )
-        for day in rules.WEEKDAYS
-    ]
-    rows = [buttons[:4], buttons[4:], [_back(t)]]
-    text = t("settings-workdays-title", days=_workdays(t, team.workdays))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def holidays_screen(t: Texts, team: Team) -> tuple[str, Markup]:
-    choices: list[str | None] = [*rules.HOLIDAY_CHOICES, None]
-    buttons = [
-        _button(
-            ("✓ " if code == team.holiday_country else "") + _country(t, code),
-            SettingsAction.PICK,
-            what=COUNTRY,
-            value=code or "-",
-        )
-        for code in choices
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_back(t)])
-    text = t("settings-holidays-title", country=_country(t, team.holiday_country))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def metrics_screen(t: Texts, metrics: Sequence[Metric]) -> tuple[str, Markup]:
-    lines = [t("settings-metrics-title"), ""]
-    for index, metric in enumerate(metrics, start=1):
-        lines.append(
-            t(
-                "settings-metric-line",
-                index=index,
-                name=day_views.label(t, metric),
-                kind=metric.kind,
-                norm=_number(t, metric.daily_norm),
-                key="yes" if metric.is_key else "no",
-                active="yes" if metric.active else "no",
-            )
-        )
-    lines += ["", t("settings-metrics-hint")]
-    rows = [
-        [
-            # Button texts are not markup: the name goes as typed.
-            _button(
-                ("⭐ " if m.is_key else "") + ("" if m.active else "🚫 ") + day_views.label(t, m),
-                SettingsAction.METRIC,
-                metric_id=m.id,
-            )
-        ]
-        for m in metrics
-    ]
-    rows.append([_button(t("btn-settings-add-metric"), SettingsAction.ASK, what=METRIC_NEW)])
-    rows.append([_back(t)])
-    return Safe("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def metric_card(t: Texts, metric: Metric, metrics: Sequence[Metric]) -> tuple[str, Markup]:
-    kind = MetricKind(metric.kind)
-    lines = [
-        t("settings-metric-title", name=day_views.label(t, metric)),
-        "",
-        t("settings-metric-kind", kind=kind.value),
-        t("settings-metric-norm", norm=_number(t, metric.daily_norm)),
-        t("settings-metric-max", max=day_views.number(t, metric.max_value)),
-    ]
-    if metric.is_key:
-        lines.append(t("settings-metric-is-key"))
-    # Targets, month to date and the forecast follow the first money metric that is on.
-    if metric is next((m for m in metrics if m.active and m.kind == MetricKind.MONEY), None):
-        lines.append(t("settings-metric-is-payments"))
-    if not metric.active:
-        lines.append(t("settings-metric-is-off"))
-
-    def op(name: str, what: str) -> InlineKeyboardButton:
-        return _button(
-            t("btn-settings-metric", op=name, kind=rules.other_kind(kind).value),
-            SettingsAction.METRIC_DO if what in METRIC_OPS else SettingsAction.ASK,
-            what=what,
-            metric_id=metric.id,
-        )
-
-    order = [m.id for m in metrics]
-    rows = [[op("rename", METRIC_NAME)]]
-    moves = []
-    if order.index(metric.id) > 0:
-        moves.append(op("up", UP))
-    if order.index(metric.id) < len(order) - 1:
-        moves.append(op("down", DOWN))
-    if moves:
-        rows.append(moves)
-    rows.append([op("norm", METRIC_NORM), op("max", METRIC_MAX)])
-    rows.append([op("kind", KIND)])
-    if metric.active and not metric.is_key:
-        rows.append([op("key", MAKE_KEY)])
-    rows.append([op("off" if metric.active else "on", TOGGLE)])
-    rows.append([_back(t, METRICS)])
-    return Safe("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def alerts_screen(t: Texts, team: Team) -> tuple[str, Markup]:
-    lines = [t("settings-alerts-title"), ""]
-    lines += [
-        t("settings-value-line", field=field, value=_team_value(t, team, field))
-        for field in rules.THRESHOLDS
-    ]
-    lines += ["", t("settings-alerts-hint")]
-    rows = [
-        [
-            _button(
-                t("btn-settings-field", field=field, value=_team_value(t, team, field)),
-                SettingsAction.ASK,
-                what=field,
-            )
-        ]
-        for field in rules.THRESHOLDS
-    ]
-    rows.append([_back(t)])
-    return Safe("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def language_screen(t: Texts, team: Team) -> tuple[str, Markup]:
-    buttons = [
-        _button(
-            ("✓ " if lang == team.locale else "") + _language(t, lang),
-            SettingsAction.PICK,
-            what=LOCALE,
-            value=lang,
-        )
-        for lang in LANGUAGES
-    ]
-    text = t("settings-language-title", language=_language(t, team.locale))
-    return text, InlineKeyboardMarkup(inline_keyboard=[buttons, [_back(t)]])
-
-
-def _audit_value(t: Texts, subject: str, value: str | None, names: dict[str, str]) -> str:
-    """A before/after value of the audit log as the reader knows it."""
-    if value is None:
-        return t("settings-none")
-    try:
-        if subject == DELAY:
-            return _minutes(t, int(value))
-        if subject == FORECAST_DAY:
-            return _weekday(t, int(value))
-        if subject in ("metric-norm", "metric-max"):
-            return day_views.number(t, Decimal(value))
-    except (ValueError, ArithmeticError):
-        return value
-    if subject == ZONE:
-        return t.zone(value)
-    if subject == DAYS:
-        return _workdays(t, value)
-    if subject == COUNTRY:
-        return _country(t, value)
-    if subject == LOCALE:
-        return _language(t, value)
-    if subject == "metric-kind":
-        return t("settings-kind", kind=value)
-    if subject == "metric-key":
-        return names.get(value, value)
-    return value
-
-
-def audit_line(t: Texts, line: AuditLine, zone: ZoneInfo, names: dict[str, str]) -> str:
-    """One change as the owner reads it: when (team time), who, what, before → after.
-
-    Metric subjects carry the metric's key after a colon ("metric-norm:calls"); its name is
-    shown as it is now. Subjects without a text of their own get the generic line."""
-    subject, _, metric_key = line.subject.partition(":")
-    args: dict[str, Any] = {
-        "actor": line.actor_name or t("settings-audit-someone"),
-        "about": line.about_name or "",
-        "before": _audit_value(t, subject, line.before, names),
-        "after": _audit_value(t, subject, line.after, names),
-        "metric": names.get(metric_key, metric_key),
-    }
-    key = f"audit-{subject}"
-    text = t(key, **args) if t.has(key) else t("settings-audit-generic", subject=subject, **args)
-    when = line.at.astimezone(zone).strftime("%d.%m %H:%M")
-    return t("settings-history-line", at=when, text=text)
-
-
 async def history_screen(
     session: AsyncSession, t: Texts, team: Team, metrics: Sequence[Metric]
-) -> tuple[str, Markup]:
-    changes = await recent_changes(session, team.id, limit=HISTORY_LINES)
+) -> tuple[str, views.Markup]:
+    changes = await recent_changes(session, team.id, limit=views.HISTORY_LINES)
     names = {m.key: day_views.label(t, m) for m in metrics}
     zone = ZoneInfo(team.timezone)
     lines = [t("settings-history-title", zone=t.zone(team.timezone)), ""]
-    lines += [audit_line(t, line, zone, names) for line in changes] or [t("settings-history-empty")]
-    return Safe("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=[[_back(t)]])
+    lines += [views.audit_line(t, line, zone, names) for line in changes] or [
+        t("settings-history-empty")
+    ]
+    return Safe("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=[[views.back_button(t)]])
 
 
-async def _section(session: AsyncSession, t: Texts, team: Team, section: str) -> tuple[str, Markup]:
-    if section == SCHEDULE:
-        return schedule(t, team)
-    if section == FORECAST_DAY:
-        return forecast_days(t, team)
-    if section == TIMEZONE:
-        return timezone_screen(t, team)
-    if section == WORKDAYS:
-        return workdays_screen(t, team)
-    if section == HOLIDAYS:
-        return holidays_screen(t, team)
-    if section == ALERTS:
-        return alerts_screen(t, team)
-    if section == LANGUAGE:
-        return language_screen(t, team)
+async def _section(
+    session: AsyncSession, t: Texts, team: Team, section: str
+) -> tuple[str, views.Markup]:
+    if section == views.SCHEDULE:
+        return views.schedule(t, team)
+    if section == views.FORECAST_DAY:
+        return views.forecast_days(t, team)
+    if section == views.TIMEZONE:
+        return views.timezone_screen(t, team)
+    if section == views.WORKDAYS:
+        return views.workdays_screen(t, team)
+    if section == views.HOLIDAYS:
+        return views.holidays_screen(t, team)
+    if section == views.ALERTS:
+        return views.alerts_screen(t, team)
+    if section == views.LANGUAGE:
+        return views.language_screen(t, team)
     metrics = await queries.team_metrics(session, team.id)
-    if section == METRICS:
-        return metrics_screen(t, metrics)
-    if section == HISTORY:
+    if section == views.METRICS:
+        return views.metrics_screen(t, metrics)
+    if section == views.HISTORY:
         return await history_screen(session, t, team, metrics)
-    return home(t, team, metrics)
+    return views.home(t, team, metrics)
 
 
 # --- handlers --------------------------------------------------------------------------------
@@ -510,7 +93,7 @@ async def settings_command(
 ) -> None:
     await state.clear()
     metrics = await queries.team_metrics(session, member.team_id)
-    text, markup = home(t, member.team, metrics)
+    text, markup = views.home(t, member.team, metrics)
     await message.answer(text, reply_markup=markup)
 
 
@@ -519,11 +102,11 @@ async def cancel_command(
 ) -> None:
     await state.clear()
     metrics = await queries.team_metrics(session, member.team_id)
-    text, markup = home(t, member.team, metrics)
+    text, markup = views.home(t, member.team, metrics)
     await message.answer(t("settings-cancelled") + "\n\n" + text, reply_markup=markup)
 
 
-async def _show(callback: CallbackQuery, text: str, markup: Markup | None) -> None:
+async def _show(callback: CallbackQuery, text: str, markup: views.Markup | None) -> None:
     """Replace the menu message with the next screen."""
     if not isinstance(callback.message, Message):
         return
@@ -550,7 +133,7 @@ async def navigate(
         await _show(callback, t("settings-closed"), None)
         return
     section = callback_data.what if callback_data.action is SettingsAction.SECTION else ""
-    if section and section not in (*SECTIONS, FORECAST_DAY):
+    if section and section not in (*views.SECTIONS, views.FORECAST_DAY):
         await _stale(callback, t)
         return
     await callback.answer()
@@ -575,49 +158,60 @@ async def ask(
     """Ask for a typed value; the answer arrives in `value_typed`."""
     field, team = callback_data.what, member.team
     data: dict[str, Any] = {"field": field}
-    markup = InlineKeyboardMarkup(inline_keyboard=[[_back(t, SECTION_OF.get(field, METRICS))]])
-    if field in TIMES:
-        text = t("settings-ask-time", field=field, current=_hhmm(getattr(team, field)))
-    elif field == DELAY:
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[views.back_button(t, views.SECTION_OF.get(field, views.METRICS))]]
+    )
+    if field in views.TIMES:
+        text = t("settings-ask-time", field=field, current=views.hhmm(getattr(team, field)))
+    elif field == views.DELAY:
         presets = [
-            _button(_minutes(t, minutes), SettingsAction.PICK, what=DELAY, value=str(minutes))
+            views.settings_button(
+                views.minutes_text(t, minutes),
+                SettingsAction.PICK,
+                what=views.DELAY,
+                value=str(minutes),
+            )
             for minutes in rules.REMINDER_DELAYS
         ]
-        markup = InlineKeyboardMarkup(inline_keyboard=[presets, [_back(t, SCHEDULE)]])
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[presets, [views.back_button(t, views.SCHEDULE)]]
+        )
         text = t(
             "settings-ask-delay",
-            current=_minutes(t, team.reminder_delay_minutes),
+            current=views.minutes_text(t, team.reminder_delay_minutes),
             max=rules.REMINDER_MAX,
         )
     elif field in rules.THRESHOLDS:
         low, high = rules.THRESHOLDS[field]
         text = t("settings-ask-threshold", field=field, current=getattr(team, field),
                  low=low, high=high)  # fmt: skip
-    elif field == METRIC_NEW:
+    elif field == views.METRIC_NEW:
         text = t("settings-ask-new-metric", max=rules.METRIC_NAME_MAX)
-    elif field in (METRIC_NAME, METRIC_NORM, METRIC_MAX):
+    elif field in (views.METRIC_NAME, views.METRIC_NORM, views.METRIC_MAX):
         metric = await _own_metric(session, member, callback_data.metric_id)
         if metric is None:
             await _stale(callback, t)
             return
         data["metric_id"] = metric.id
         name = day_views.label(t, metric)
-        back = _button(t("btn-settings-back"), SettingsAction.METRIC, metric_id=metric.id)
+        back = views.settings_button(
+            t("btn-settings-back"), SettingsAction.METRIC, metric_id=metric.id
+        )
         rows = [[back]]
-        if field == METRIC_NAME:
+        if field == views.METRIC_NAME:
             text = t("settings-ask-metric-name", name=name, max=rules.METRIC_NAME_MAX)
-        elif field == METRIC_NORM:
+        elif field == views.METRIC_NORM:
             text = t("settings-ask-norm", name=name, kind=metric.kind,
-                     current=_number(t, metric.daily_norm),
+                     current=views.number_text(t, metric.daily_norm),
                      max=day_views.number(t, metric.max_value))  # fmt: skip
             if metric.daily_norm is not None:
-                clear = _button(t("btn-settings-no-norm"), SettingsAction.METRIC_DO,
-                                what=CLEAR_NORM, metric_id=metric.id)  # fmt: skip
+                clear = views.settings_button(t("btn-settings-no-norm"), SettingsAction.METRIC_DO,
+                                what=views.CLEAR_NORM, metric_id=metric.id)  # fmt: skip
                 rows.insert(0, [clear])
         else:
             text = t("settings-ask-max", name=name, kind=metric.kind,
                      current=day_views.number(t, metric.max_value),
-                     norm=_number(t, metric.daily_norm))  # fmt: skip
+                     norm=views.number_text(t, metric.daily_norm))  # fmt: skip
         markup = InlineKeyboardMarkup(inline_keyboard=rows)
     else:
         await _stale(callback, t)
@@ -644,7 +238,7 @@ async def open_metric(
         return
     await callback.answer()
     metrics = await queries.team_metrics(session, member.team_id)
-    text, markup = metric_card(t, metric, metrics)
+    text, markup = views.metric_card(t, metric, metrics)
     await _show(callback, text, markup)
 
 
@@ -657,7 +251,7 @@ async def section_with_typing(
     state: FSMContext,
 ) -> None:
     """The timezone and holiday screens offer buttons and also take a typed answer."""
-    field = ZONE if callback_data.what == TIMEZONE else COUNTRY
+    field = views.ZONE if callback_data.what == views.TIMEZONE else views.COUNTRY
     await state.set_state(SettingsForm.value)
     await state.set_data({"field": field})
     await callback.answer()
@@ -696,7 +290,7 @@ def _set_team(
     setattr(team, field, value)
 
     def audited(v: object) -> object:  # times are kept as HH:MM
-        return _hhmm(v) if isinstance(v, time) else v
+        return views.hhmm(v) if isinstance(v, time) else v
 
     _audit(session, member, clock, field, audited(before), audited(value))
     return before, True
@@ -717,41 +311,45 @@ async def pick(
     field, raw, team = callback_data.what, callback_data.value, member.team
     value: object
     try:
-        if field == DELAY:
+        if field == views.DELAY:
             value = rules.parse_whole(raw, 0, rules.REMINDER_MAX)
-        elif field == FORECAST_DAY:
+        elif field == views.FORECAST_DAY:
             value = rules.parse_whole(raw, 1, 7)
-        elif field == ZONE:
+        elif field == views.ZONE:
             index = rules.parse_whole(raw, 0, len(COMMON_TIMEZONES) - 1)
             value = COMMON_TIMEZONES[index]
-        elif field == DAYS:
+        elif field == views.DAYS:
             value = rules.toggle_workday(team.workdays, rules.parse_whole(raw, 1, 7))
-        elif field == COUNTRY:
+        elif field == views.COUNTRY:
             value = None if raw == "-" else rules.parse_country(raw)
-        elif field == LOCALE and raw in LANGUAGES:
+        elif field == views.LOCALE and raw in LANGUAGES:
             value = raw
         else:
             await _stale(callback, t)
             return
     except SettingError as error:
         if error.problem is Problem.LAST_WORKDAY:
-            await callback.answer(_problem(t, error), show_alert=True)
+            await callback.answer(views.problem_text(t, error), show_alert=True)
         else:
             await _stale(callback, t)
         return
     _before, changed = _set_team(session, member, clock, field, value)
     await session.commit()
-    if field == LOCALE and user.language is None:
+    if field == views.LOCALE and user.language is None:
         t = texts(team.locale)  # the head reads the team's language: it just changed
-    if field != DAYS:
+    if field != views.DAYS:
         await state.clear()
     await callback.answer(t("settings-saved-short") if changed else None)
     # Workdays are toggled one by one; a delay or forecast day returns to the schedule; a
     # city, country or language is one choice, and the summary shows it in place.
-    section = {DAYS: WORKDAYS, DELAY: SCHEDULE, FORECAST_DAY: SCHEDULE}.get(field, "")
+    section = {
+        views.DAYS: views.WORKDAYS,
+        views.DELAY: views.SCHEDULE,
+        views.FORECAST_DAY: views.SCHEDULE,
+    }.get(field, "")
     text, markup = await _section(session, t, team, section)
     await _show(callback, text, markup)
-    if field == LOCALE and changed:
+    if field == views.LOCALE and changed:
         await _refresh_menus(session, bot, team)
 
 
@@ -787,14 +385,14 @@ async def metric_do(
     await state.clear()
     metric = await _own_metric(session, member, callback_data.metric_id)
     op = callback_data.what
-    if metric is None or op not in METRIC_OPS:
+    if metric is None or op not in views.METRIC_OPS:
         await _stale(callback, t)
         return
     metrics = await queries.team_metrics(session, member.team_id)
     subject = f":{metric.key}"
     try:
-        if op in (UP, DOWN):
-            order = rules.moved([m.id for m in metrics], metric.id, -1 if op == UP else 1)
+        if op in (views.UP, views.DOWN):
+            order = rules.moved([m.id for m in metrics], metric.id, -1 if op == views.UP else 1)
             if order is None:
                 await _stale(callback, t)
                 return
@@ -804,7 +402,7 @@ async def metric_do(
                 by_id[metric_id].position = position
             _audit(session, member, clock, "metric-moved" + subject, before,
                    order.index(metric.id) + 1)  # fmt: skip
-        elif op == TOGGLE:
+        elif op == views.TOGGLE:
             if metric.active:
                 rules.check_disable(
                     metric.id, [m.id for m in metrics if m.active],
@@ -813,14 +411,14 @@ async def metric_do(
             metric.active = not metric.active
             switched = "metric-on" if metric.active else "metric-off"
             _audit(session, member, clock, switched + subject, None, None)
-        elif op == KIND:
+        elif op == views.KIND:
             kind, limit = rules.switch_kind(MetricKind(metric.kind), metric.daily_norm)
             _audit(session, member, clock, "metric-kind" + subject, metric.kind, kind.value)
             if limit != metric.max_value:
                 _audit(session, member, clock, "metric-max" + subject,
-                       _plain(metric.max_value), _plain(limit))  # fmt: skip
+                       views.plain_number(metric.max_value), views.plain_number(limit))  # fmt: skip
             metric.kind, metric.max_value = kind.value, limit
-        elif op == MAKE_KEY:
+        elif op == views.MAKE_KEY:
             if not metric.active:
                 raise SettingError(Problem.INACTIVE_KEY)
             previous = next((m for m in metrics if m.is_key), None)
@@ -831,15 +429,15 @@ async def metric_do(
                        previous.key if previous else None, metric.key)  # fmt: skip
         elif metric.daily_norm is not None:  # CLEAR_NORM
             _audit(session, member, clock, "metric-norm" + subject,
-                   _plain(metric.daily_norm), None)  # fmt: skip
+                   views.plain_number(metric.daily_norm), None)  # fmt: skip
             metric.daily_norm = None
     except SettingError as error:
-        await callback.answer(_problem(t, error), show_alert=True)
+        await callback.answer(views.problem_text(t, error), show_alert=True)
         return
     await session.commit()
     await callback.answer(t("settings-saved-short"))
     metrics = await queries.team_metrics(session, member.team_id)
-    text, markup = metric_card(t, metric, metrics)
+    text, markup = views.metric_card(t, metric, metrics)
     await _show(callback, text, markup)
 
 
@@ -866,7 +464,7 @@ async def new_kind(
     try:
         name = rules.clean_metric_name(name, _taken(metrics))
     except SettingError as error:
-        await callback.answer(_problem(t, error), show_alert=True)
+        await callback.answer(views.problem_text(t, error), show_alert=True)
         return
     metric = Metric(
         team_id=member.team_id, key=rules.new_metric_key(m.key for m in metrics), label=name,
@@ -884,7 +482,7 @@ async def new_kind(
     await state.clear()
     await callback.answer(t("settings-saved-short"))
     metrics = await queries.team_metrics(session, member.team_id)
-    text, markup = metric_card(t, metric, metrics)
+    text, markup = views.metric_card(t, metric, metrics)
     await _show(callback, t("settings-metric-added") + "\n\n" + text, markup)
 
 
@@ -914,19 +512,19 @@ async def value_typed(
     field = str(data.get("field", ""))
     text = message.text or ""
     team = member.team
-    if field not in (*TYPED, METRIC_NEW):
+    if field not in (*views.TYPED, views.METRIC_NEW):
         await state.clear()
         await message.answer(t("settings-stale"))
         return
     metric: Metric | None = None
-    if field in (METRIC_NAME, METRIC_NORM, METRIC_MAX):
+    if field in (views.METRIC_NAME, views.METRIC_NORM, views.METRIC_MAX):
         metric = await _own_metric(session, member, int(data.get("metric_id") or 0))
         if metric is None:
             await state.clear()
             await message.answer(t("settings-stale"))
             return
     try:
-        if field == METRIC_NEW:
+        if field == views.METRIC_NEW:
             metrics = await queries.team_metrics(session, member.team_id)
             name = rules.clean_metric_name(text, _taken(metrics))
             await state.set_state(SettingsForm.new_kind)
@@ -938,7 +536,7 @@ async def value_typed(
             await state.clear()
             return
         value: object
-        if field in TIMES:
+        if field in views.TIMES:
             value = rules.parse_time(text)
             if field != "forecast_at":
                 times = {"morning_at": team.morning_at, "evening_at": team.evening_at,
@@ -946,24 +544,24 @@ async def value_typed(
                 rules.check_day_times(
                     DayTimes(times["morning_at"], times["evening_at"], times["digest_at"])
                 )
-        elif field == DELAY:
+        elif field == views.DELAY:
             value = rules.parse_whole(text, 0, rules.REMINDER_MAX)
         elif field in rules.THRESHOLDS:
             value = rules.parse_whole(text, *rules.THRESHOLDS[field])
-        elif field == ZONE:
+        elif field == views.ZONE:
             value = rules.parse_zone(text)
         else:
             value = rules.parse_country(text)
     except SettingError as error:
-        await message.answer(_problem(t, error, team, typed=text))
+        await message.answer(views.problem_text(t, error, team, typed=text))
         return
     before, _changed = _set_team(session, member, clock, field, value)
     await session.commit()
     await state.clear()
-    saved = t("settings-saved", field=field, before=_value(t, field, before),
-              after=_team_value(t, team, field))  # fmt: skip
+    saved = t("settings-saved", field=field, before=views.field_value(t, field, before),
+              after=views.team_value(t, team, field))  # fmt: skip
     # A timezone or a country is one choice: back to the summary, which shows it in place.
-    section = "" if field in (ZONE, COUNTRY) else SECTION_OF[field]
+    section = "" if field in (views.ZONE, views.COUNTRY) else views.SECTION_OF[field]
     screen, markup = await _section(session, t, team, section)
     await message.answer(saved + "\n\n" + screen, reply_markup=markup)
 
@@ -983,28 +581,42 @@ async def _metric_typed(
     name = day_views.label(t, metric)
     subject = f"{field}:{metric.key}"
     saved: str
-    if field == METRIC_NAME:
+    if field == views.METRIC_NAME:
         metrics = await queries.team_metrics(session, member.team_id)
         new_name = rules.clean_metric_name(text, _taken(metrics, but=metric))
         if new_name != metric.label:
             _audit(session, member, clock, subject, name, new_name)
             metric.label = new_name
         saved = t("settings-metric-renamed", before=name, after=new_name)
-    elif field == METRIC_NORM:
+    elif field == views.METRIC_NORM:
         norm = rules.parse_norm(text, kind, metric.max_value)
         if norm != metric.daily_norm:
-            _audit(session, member, clock, subject, _plain(metric.daily_norm), _plain(norm))
+            _audit(
+                session,
+                member,
+                clock,
+                subject,
+                views.plain_number(metric.daily_norm),
+                views.plain_number(norm),
+            )
             metric.daily_norm = norm
         saved = t("settings-metric-norm-saved", name=name, norm=day_views.number(t, norm))
     else:
         limit = rules.parse_max(text, kind, metric.daily_norm)
         if limit != metric.max_value:
-            _audit(session, member, clock, subject, _plain(metric.max_value), _plain(limit))
+            _audit(
+                session,
+                member,
+                clock,
+                subject,
+                views.plain_number(metric.max_value),
+                views.plain_number(limit),
+            )
             metric.max_value = limit
         saved = t("settings-metric-max-saved", name=name, max=day_views.number(t, limit))
     await session.commit()
     metrics = await queries.team_metrics(session, member.team_id)
-    screen, markup = metric_card(t, metric, metrics)
+    screen, markup = views.metric_card(t, metric, metrics)
     await message.answer(saved + "\n\n" + screen, reply_markup=markup)
 
 
@@ -1018,12 +630,14 @@ async def kind_typed(message: Message, t: Texts, state: FSMContext) -> None:
     await message.answer(t("settings-ask-new-kind", name=name), reply_markup=_kinds(t))
 
 
-def _kinds(t: Texts) -> Markup:
+def _kinds(t: Texts) -> views.Markup:
     kinds = [
-        _button(t("btn-settings-kind", kind=kind.value), SettingsAction.NEW_KIND, value=kind.value)
+        views.settings_button(
+            t("btn-settings-kind", kind=kind.value), SettingsAction.NEW_KIND, value=kind.value
+        )
         for kind in MetricKind
     ]
-    return InlineKeyboardMarkup(inline_keyboard=[kinds, [_back(t, METRICS)]])
+    return InlineKeyboardMarkup(inline_keyboard=[kinds, [views.back_button(t, views.METRICS)]])
 
 
 async def not_text(message: Message, t: Texts) -> None:
@@ -1042,7 +656,7 @@ def create_router() -> Router:
     router.callback_query.register(
         section_with_typing,
         SettingsButton.filter(
-            (F.action == SettingsAction.SECTION) & F.what.in_({TIMEZONE, HOLIDAYS})
+            (F.action == SettingsAction.SECTION) & F.what.in_({views.TIMEZONE, views.HOLIDAYS})
         ),
     )
     router.callback_query.register(
