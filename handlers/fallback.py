@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts
 from domain.roles import COMMAND_ROLES, Role
-from models import Member
+from models import Member, queries
 
 
 def _command_name(text: str) -> str:
     return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
 
 
-async def unhandled_message(message: Message, member: Member | None, t: Texts) -> None:
+async def unhandled_message(
+    message: Message, member: Member | None, t: Texts, session: AsyncSession
+) -> None:
     text = message.text or ""
     if member is None:
-        await message.answer(t("not-a-member"))
+        paused = (
+            await queries.paused_membership(session, message.from_user.id)
+            if message.from_user
+            else None
+        )
+        if paused is not None:
+            await message.answer(t("member-paused", team=paused.team.name))
+        else:
+            await message.answer(t("not-a-member"))
     elif text.startswith("/") and _command_name(text) in COMMAND_ROLES:
         await message.answer(t("not-your-role"))
     elif text.startswith("/"):

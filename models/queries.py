@@ -33,6 +33,23 @@ async def active_membership(session: AsyncSession, telegram_id: int) -> Member |
     return result.scalar_one_or_none()
 
 
+async def paused_membership(session: AsyncSession, telegram_id: int) -> Member | None:
+    """A membership a leader paused (inactive, roles kept), with its team: what to tell a
+    person who writes while paused."""
+    result = await session.execute(
+        select(Member)
+        .options(joinedload(Member.team))
+        .where(
+            Member.telegram_id == telegram_id,
+            Member.active.is_(False),
+            Member.is_owner | Member.is_head | Member.is_manager,
+        )
+        .order_by(Member.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
 async def membership_in(session: AsyncSession, team_id: int, telegram_id: int) -> Member | None:
     result = await session.execute(
         select(Member).where(Member.team_id == team_id, Member.telegram_id == telegram_id)

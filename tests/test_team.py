@@ -162,6 +162,8 @@ async def test_pause_then_resume(harness: Harness, session_pool: SessionPool, cl
     ]  # fmt: skip
     assert "Ольга приостановил(а) ваше участие в команде «Ромашка»" in maria.last.text
     assert maria.menu() == OUTSIDER_MENU
+    await maria.send("/plan")
+    assert "Ваше участие в команде «Ромашка» приостановлено" in maria.last.text
 
     assert await morning_run(harness, session_pool, clock, TUESDAY) == {ivan.user_id}
     await head.send("/team")

@@ -150,3 +150,4 @@ audit-invite-revoked = { $actor } revoked an invite for the role “{ $before ->
     [head] head of sales
    *[manager] sales manager
 }”
+member-paused = ⏸ Your membership of { $team } is paused by your head of sales: no prompts, no commands. To come back, ask them to resume it.
