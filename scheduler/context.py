@@ -22,7 +22,7 @@ class Jobs:
     pool: SessionPool
     storage: BaseStorage
     clock: Clock
-    # Sends in flight at once, over all jobs and teams. Each holds up to three database
-    # connections, so this stays well under the connection pool (see models.db), or the job
-    # would wait on itself.
+    # Requests to Telegram marked `sending` and not yet answered, over all jobs and teams: what
+    # a crash could lose (scheduler/delivery.py). A send holds no database connection of its
+    # own (its status changes are written together), so this may be well above the pool.
     sends: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(SENDS_IN_FLIGHT))

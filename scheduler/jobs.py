@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram.fsm.storage.base import StorageKey
@@ -45,7 +44,6 @@ from scheduler.delivery import (
 )
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PROMPT_ENTRY = {
     EventKind.MORNING: EntryKind.PLAN,
@@ -67,25 +65,6 @@ TEAMS_PER_BATCH = 10
 BATCHES_AHEAD = 2
 # How far back the digest and the forecast look (trends, run-rates, streaks).
 HISTORY = timedelta(days=62)
-# Teams worked on at once by a job; the sends themselves pass `Jobs.sends`.
-CONCURRENCY = 8
-
-
-async def for_each(
-    items: Sequence[T],
-    work: Callable[[T], Awaitable[None]],
-    limit: int = CONCURRENCY,
-    gate: asyncio.Semaphore | None = None,
-) -> None:
-    """Run `work` on every item, at most `limit` at a time (or as `gate` allows, a gate
-    shared by every job of the process)."""
-    gate = gate or asyncio.Semaphore(limit)
-
-    async def gated(item: T) -> None:
-        async with gate:
-            await work(item)
-
-    await asyncio.gather(*(gated(item) for item in items))
 
 
 @dataclass
