@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import time
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -277,6 +278,24 @@ def _audit(
         before=before,
         after=after,
     )
+
+
+def _set_number(
+    session: AsyncSession,
+    member: Member,
+    clock: Clock,
+    subject: str,
+    metric: Metric,
+    column: str,
+    value: Decimal | None,
+) -> None:
+    """A metric's norm or maximum, audited when it changes."""
+    before = getattr(metric, column)
+    if value != before:
+        _audit(
+            session, member, clock, subject, views.plain_number(before), views.plain_number(value)
+        )
+        setattr(metric, column, value)
 
 
 def _set_team(
@@ -590,29 +609,11 @@ async def _metric_typed(
         saved = t("settings-metric-renamed", before=name, after=new_name)
     elif field == views.METRIC_NORM:
         norm = rules.parse_norm(text, kind, metric.max_value)
-        if norm != metric.daily_norm:
-            _audit(
-                session,
-                member,
-                clock,
-                subject,
-                views.plain_number(metric.daily_norm),
-                views.plain_number(norm),
-            )
-            metric.daily_norm = norm
+        _set_number(session, member, clock, subject, metric, "daily_norm", norm)
         saved = t("settings-metric-norm-saved", name=name, norm=day_views.number(t, norm))
     else:
         limit = rules.parse_max(text, kind, metric.daily_norm)
-        if limit != metric.max_value:
-            _audit(
-                session,
-                member,
-                clock,
-                subject,
-                views.plain_number(metric.max_value),
-                views.plain_number(limit),
-            )
-            metric.max_value = limit
+        _set_number(session, member, clock, subject, metric, "max_value", limit)
         saved = t("settings-metric-max-saved", name=name, max=day_views.number(t, limit))
     await session.commit()
     metrics = await queries.team_metrics(session, member.team_id)
