@@ -39,7 +39,7 @@ from aiogram import Bot
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.app import create_bot, settle_memory
@@ -48,19 +48,17 @@ from bot.config import Settings
 from bot.i18n import all_texts
 from bot.storage import SqlStorage
 from bot.throttle import Throttle
-from domain.metrics import DEFAULT_METRICS
-from models import Delivery, Member, Metric, Team
-from models.db import SessionPool, create_engine, create_session_pool, migrate
+from models import Delivery
+from models.db import create_engine, create_session_pool, migrate
 from scheduler.jobs import JobReport, Jobs, run_job
 from tests.fake_telegram import TOKEN, FakeTelegram, close_bot_session
+from tests.scenarios import MANAGER_IDS, build
 
 # The bench wipes its database, so by default it has one of its own (created when missing)
 # rather than the test suite's `test`, which a concurrent `make test` would be using.
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/sales_pulse_bench"
 MOSCOW = ZoneInfo("Europe/Moscow")
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 30, tzinfo=MOSCOW)  # a workday, not a holiday
-OWNER_IDS = 1_000_000
-MANAGER_IDS = 10_000_000
 TARGET_SHARE = 0.95
 SENDER_IN_FLIGHT = 64
 WARM_UP_CHAT = 42
@@ -188,58 +186,6 @@ async def _ensure_postgres_database(url: str) -> None:
                 await connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         await admin.dispose()
-
-
-def spread(total: int, buckets: int) -> list[int]:
-    """`total` split over `buckets` as evenly as possible."""
-    base, extra = divmod(total, buckets)
-    return [base + (1 if i < extra else 0) for i in range(buckets)]
-
-
-async def build(pool: SessionPool, teams: int, managers: int, now: datetime) -> list[int]:
-    """`teams` teams (default metrics, an owner who is also the head) sharing `managers`
-    managers; returns the managers' chat ids."""
-    chats: list[int] = []
-    async with pool() as session:
-        team_ids = list(
-            await session.scalars(
-                insert(Team).returning(Team.id, sort_by_parameter_order=True),
-                [
-                    {"name": f"Team {i + 1}", "timezone": "Europe/Moscow", "locale": "ru",
-                     "created_at": now}
-                    for i in range(teams)
-                ],
-            )
-        )  # fmt: skip
-        metrics: list[dict[str, Any]] = []
-        members: list[dict[str, Any]] = []
-        for index, (team_id, size) in enumerate(
-            zip(team_ids, spread(managers, teams), strict=True)
-        ):
-            metrics += [
-                {"team_id": team_id, "key": d.key, "label": None, "kind": d.kind.value,
-                 "daily_norm": d.daily_norm, "max_value": d.max_value, "position": position,
-                 "is_key": d.is_key, "active": True}
-                for position, d in enumerate(DEFAULT_METRICS)
-            ]  # fmt: skip
-            members.append(
-                {"team_id": team_id, "telegram_id": OWNER_IDS + index, "full_name": f"Head {index}",
-                 "username": None, "is_owner": True, "is_head": True, "is_manager": False,
-                 "active": True, "joined_at": now}
-            )  # fmt: skip
-            for _ in range(size):
-                chat = MANAGER_IDS + len(chats)
-                chats.append(chat)
-                members.append(
-                    {"team_id": team_id, "telegram_id": chat, "full_name": f"Manager {chat}",
-                     "username": None, "is_owner": False, "is_head": False, "is_manager": True,
-                     "active": True, "joined_at": now}
-                )  # fmt: skip
-        for table, rows in ((Metric, metrics), (Member, members)):
-            for start in range(0, len(rows), 5000):
-                await session.execute(insert(table), rows[start : start + 5000])
-        await session.commit()
-    return chats
 
 
 # --- the run -------------------------------------------------------------------------------

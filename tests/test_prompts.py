@@ -8,14 +8,13 @@ from aiogram.methods import SendMessage
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.send_prompts import build
 from bot.clock import ManualClock
 from models import Absence, Delivery, Member
 from models.db import SessionPool
 from scheduler.jobs import JobReport, Jobs, run_job
 from tests.bot_client import Harness
 from tests.conftest import MOSCOW
-from tests.scenarios import team_with_managers
+from tests.scenarios import build, team_with_managers
 
 MONDAY = date(2026, 11, 23)
 
