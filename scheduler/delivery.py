@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 # How long the delivery log waits for more status changes to write together.
-GATHER_FOR = 0.005
+GATHER_FOR = 0.01
 # Keys per IN list: well under SQLite's and asyncpg's limits on bound parameters.
 CLAIM_CHUNK = 500
 
@@ -171,7 +171,7 @@ class StatusLog:
 
     async def _flush(self) -> None:
         while self._queue:
-            # Let the changes of the sends in flight gather: a few milliseconds of latency for
+            # Let the changes of the sends in flight gather: ten milliseconds of latency for
             # each message, a statement for a dozen of them rather than for two.
             await asyncio.sleep(GATHER_FOR)
             batch, self._queue = self._queue, []
