@@ -12,15 +12,18 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from redis.asyncio import Redis
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.menus import set_default_menus
+from bot.metrics import RequestMetrics, UpdateMetrics
 from bot.middlewares import ContextMiddleware, HandleOnceMiddleware
 from bot.storage import SqlStorage
 from bot.throttle import Throttle
@@ -69,10 +72,21 @@ def create_bot(settings: Settings, token: str) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_base_url))
     session.middleware(KeepResponseModels())
     session.middleware(Throttle(settings.send_rate))
+    session.middleware(RequestMetrics())
     return Bot(
         token=token,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def redis_isolation(redis: Redis, prefix: str) -> RedisEventIsolation:
+    """One user's updates one at a time over every replica: a lock in Redis per chat and user.
+    It expires after a minute, so a replica that dies holding it blocks nobody for long."""
+    return RedisEventIsolation(
+        redis,
+        key_builder=DefaultKeyBuilder(prefix=prefix, with_bot_id=True),
+        lock_kwargs={"timeout": 60, "sleep": 0.005},
     )
 
 
@@ -81,16 +95,21 @@ def create_dispatcher(
     session_pool: SessionPool,
     clock: Clock,
     storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
+        # Conversation state stays in the database even with Redis: the morning job writes
+        # every prompted manager's form state in the transaction that claims the prompts, so
+        # a prompt and its form exist together or not at all, on any replica.
         storage=storage or SqlStorage(session_pool, clock),
         # One user's updates are handled one at a time, so two quick messages never
-        # interleave inside a form.
-        events_isolation=SimpleEventIsolation(),
+        # interleave inside a form (across processes: `redis_isolation`).
+        events_isolation=events_isolation or SimpleEventIsolation(),
         settings=settings,
         clock=clock,
         session_pool=session_pool,
     )
+    dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(HandleOnceMiddleware(session_pool, clock))
     dp.update.outer_middleware(ContextMiddleware(session_pool, clock, settings.default_language))
     dp.callback_query.middleware(CallbackAnswerMiddleware())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,7 +67,28 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+# Held while migrating, so replicas starting together migrate one after another.
+MIGRATION_LOCK_KEY = 7_317_462_012
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to `revision`; safe to run on every start."""
+    """Bring the schema up to `revision`; safe to run on every start, by several processes at
+    once (on PostgreSQL they queue on a lock; the later ones find nothing left to do)."""
     async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         await connection.run_sync(_upgrade, revision)
+
+
+async def unreachable(engine: AsyncEngine, timeout: float = 10.0) -> str | None:
+    """None when the database answers, else one line saying why not (password hidden)."""
+    try:
+        async with asyncio.timeout(timeout), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"Cannot reach the database at {where}: {reason}"
+    return None

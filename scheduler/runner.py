@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import logging
+import time
 from pathlib import Path
 from typing import IO
 
@@ -19,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.metrics import SCHEDULER_LAG, SCHEDULER_LAST_TICK, SCHEDULER_LEADER
 from scheduler.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -115,10 +117,26 @@ class Runner:
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.tick_seconds = tick_seconds
         self._one_at_a_time = asyncio.Lock()
+        # Wall-clock instants for /healthz and /metrics only; the schedule itself reads the
+        # engine's injected clock.
+        self.last_tick_at: float | None = None
+        self._next_due: float | None = None
+
+    @property
+    def role(self) -> str:
+        return "leader" if self.leadership.leading else "follower"
 
     async def tick(self) -> None:
+        started = time.time()
+        if self._next_due is not None:
+            SCHEDULER_LAG.set(max(0.0, started - self._next_due))
+        self._next_due = started + self.tick_seconds
         async with self._one_at_a_time:
-            if not await self.leadership.check():
+            leading = await self.leadership.check()
+            SCHEDULER_LEADER.set(1 if leading else 0)
+            self.last_tick_at = started
+            SCHEDULER_LAST_TICK.set(started)
+            if not leading:
                 return
             try:
                 report = await self.engine.tick()

@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_dispatcher
@@ -23,9 +24,13 @@ from models.db import SessionPool, create_engine, create_session_pool, migrate
 from tests.bot_client import Harness
 from tests.mocked_bot import MockedBot
 
+# A server database to connect to first; each test run creates a database of its own beside
+# it (and drops it at the end), so two runs at once never share tables.
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
 BACKENDS = os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",")
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -42,13 +47,29 @@ async def _postgres_reachable() -> str | None:
     return None
 
 
-async def _fresh_postgres() -> None:
-    engine = create_engine(POSTGRES_URL)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
+def _run_database_url() -> str:
+    return make_url(POSTGRES_URL).set(database=f"test_run_{RUN_ID}").render_as_string(False)
+
+
+async def _create_run_database() -> str:
+    url = _run_database_url()
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with server.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{make_url(url).database}"'))
+    await server.dispose()
+    engine = create_engine(url)
     await migrate(engine)
     await engine.dispose()
+    return url
+
+
+async def _drop_run_database(url: str) -> None:
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with server.connect() as connection:
+        await connection.execute(
+            text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+        )
+    await server.dispose()
 
 
 async def _fresh_sqlite(path: Path) -> None:
@@ -66,15 +87,53 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
+def postgres_ready() -> Iterator[str]:
+    """The URL of this run's own migrated PostgreSQL database."""
     problem = asyncio.run(_postgres_reachable())
     if problem is not None:
         pytest.skip(
             f"PostgreSQL is not reachable at {POSTGRES_URL} ({problem}); "
             "start it or set TEST_POSTGRES_URL"
         )
-    asyncio.run(_fresh_postgres())
-    return POSTGRES_URL
+    url = asyncio.run(_create_run_database())
+    yield url
+    asyncio.run(_drop_run_database(url))
+
+
+async def _redis_reachable() -> str | None:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        await redis.ping()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        await redis.aclose()
+    return None
+
+
+@pytest.fixture(scope="session")
+def redis_ready() -> Iterator[tuple[str, str]]:
+    """Redis's URL and this run's own key prefix (its keys are deleted at the end)."""
+    problem = asyncio.run(_redis_reachable())
+    if problem is not None:
+        pytest.skip(
+            f"Redis is not reachable at {REDIS_URL} ({problem}); start it or set TEST_REDIS_URL"
+        )
+    prefix = f"sales_pulse_test_{RUN_ID}"
+    yield REDIS_URL, prefix
+
+    async def clean() -> None:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(REDIS_URL)
+        keys = [key async for key in redis.scan_iter(f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+    asyncio.run(clean())
 
 
 @pytest.fixture(params=BACKENDS)
