@@ -10,14 +10,21 @@ from sqlalchemy.orm import joinedload
 
 from domain.metrics import DEFAULT_METRICS
 from domain.roles import Role
+from models.db import upsert_insert
 from models.tables import Invite, Member, Metric, Team, User
 
 
 async def get_user(session: AsyncSession, telegram_id: int, now: datetime) -> User:
     user = await session.get(User, telegram_id)
     if user is None:
-        user = User(telegram_id=telegram_id, language=None, created_at=now)
-        session.add(user)
+        # Insert-or-nothing: a person's first two updates may reach two processes at once.
+        await session.execute(
+            upsert_insert(session)(User)
+            .values(telegram_id=telegram_id, language=None, created_at=now)
+            .on_conflict_do_nothing(index_elements=["telegram_id"])
+        )
+        user = await session.get(User, telegram_id)
+        assert user is not None
     return user
 
 

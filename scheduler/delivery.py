@@ -41,6 +41,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.metrics import DELIVERIES
 from models import Delivery
 from models.db import SessionPool, upsert_insert
 
@@ -129,6 +130,7 @@ async def claim_many(session: AsyncSession, clock: Clock, slots: Sequence[Slot])
             )
             if getattr(result, "rowcount", 0) == 1:
                 taken.add(key)
+    DELIVERIES.labels(Status.CLAIMED.value).inc(len(taken))
     return taken
 
 
@@ -226,6 +228,9 @@ class StatusLog:
                     .values(status=Status.FAILED.value, **values)
                 )
             await session.commit()
+        for status, count in ((Status.SENDING, len(sending)), (Status.SENT, len(sent))):
+            DELIVERIES.labels(status.value).inc(count)
+        DELIVERIES.labels(Status.FAILED.value).inc(len(failed))
 
 
 async def send_claimed(
