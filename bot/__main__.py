@@ -97,6 +97,8 @@ async def run_bot(settings: Settings) -> int:
             http = await start_server(build_app(health), settings.http_host, settings.serve_http)
             log.info("health and metrics on port %s", bound_port(http))
         settle_memory()
+        # A webhook left from an earlier webhook deployment would make every poll a conflict.
+        await bot.delete_webhook(drop_pending_updates=False)
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     except SchedulerBusy as exc:
         print(exc, file=sys.stderr)

@@ -22,7 +22,12 @@ DEFAULT_HTTP_PORT = 8080
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # `KEY=` (as in .env.example) means "not set": the default applies.
+        env_ignore_empty=True,
     )
 
     bot_token: SecretStr | None = None

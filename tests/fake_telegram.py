@@ -17,12 +17,26 @@ With ``strict=True`` (the default) it also refuses what Telegram refuses, with T
 wording: broken HTML under parse_mode=HTML, empty or too long texts, callback data over 64 bytes,
 editing a missing message, "message is not modified", answering an unknown callback query.
 
+Webhook delivery works as Telegram's does. While a webhook is set (setWebhook), every queued
+update is POSTed as JSON to its URL, with ``X-Telegram-Bot-Api-Secret-Token`` when a secret was
+given: at most ``max_connections`` posts at a time, and one at a time per chat (or user), so a
+chat's updates arrive in order. A 2xx answer delivers the update; anything else, a refused
+connection or no answer within ``webhook_timeout`` leaves it queued, to be posted again after
+``webhook_retry_delay``, and shows in getWebhookInfo. A method in a 2xx answer's body (a JSON
+object or a form with a "method" field) is performed as if the bot had called it.
+``webhook_targets`` stands in for a load balancer in front of several bot replicas: posts go to
+those URLs instead (round robin or random, failing over to another one after an error). Every
+attempt is recorded in ``webhook_posts``; ``update_queued_at`` and ``RecordedRequest.received_at``
+(monotonic seconds) give update-to-reply latencies.
+
 Standalone, for driving a real bot process by hand::
 
     python -m tests.fake_telegram --port 8081
     curl -d '{"user_id": 1, "first_name": "Ann", "text": "/start"}' localhost:8081/_control/send
     curl -d '{"user_id": 1, "data": "menu:teams"}' localhost:8081/_control/click
     curl localhost:8081/_control/log?after=0
+
+Add ``--webhook-target URL`` (repeatable) to spread webhook posts over several bot processes.
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ import inspect
 import itertools
 import json
 import math
+import random
 import re
 import signal
 import sys
@@ -46,11 +61,13 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, Self
 
+import aiohttp
 from aiohttp import web
 
 JSON = dict[str, Any]
 ChatId = int | str
 FaultKind = Literal["429", "500", "timeout", "403"]
+Balance = Literal["round_robin", "random"]
 
 BOT_ID = 4242
 BOT_FIRST_NAME = "Sales Pulse"
@@ -66,6 +83,9 @@ _SENDING_PREFIXES = ("send", "copymessage", "forwardmessage", "editmessage")
 _NOT_RATE_LIMITED = frozenset({"sendchataction"})
 # Methods whose success counts as one message delivered (stats["sent"]).
 _DELIVERING_PREFIXES = ("send", "copymessage", "forwardmessage")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_MAX_CONNECTIONS = 40
 
 # Form fields that are plain strings even when they look like JSON ("123", "true", "null").
 _STRING_PARAMS = frozenset(
@@ -197,6 +217,7 @@ class RecordedRequest:
     status: int = 0
     response: JSON | None = None
     token: str = ""
+    received_at: float = field(default_factory=time.monotonic)  # time.monotonic() seconds
 
     @property
     def ok(self) -> bool:
@@ -228,6 +249,26 @@ class RecordedRequest:
             "status": self.status,
             "response": self.response,
         }
+
+
+@dataclass
+class WebhookPost:
+    """One attempt to post an update to a webhook. `status` is the HTTP status answered (None
+    when there was none); `error` says why the attempt failed (None when it delivered);
+    `reply` names the method the answer's body asked for. Times are time.monotonic() seconds."""
+
+    update_id: int
+    url: str
+    attempt: int
+    started: float
+    finished: float | None = None
+    status: int | None = None
+    error: str | None = None
+    reply: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
 
 
 class Button(NamedTuple):
@@ -565,6 +606,16 @@ class FakeTelegram:
         self.uploads: dict[str, UploadedFile] = {}
         self.users: dict[int, FakeUser] = {}
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
+        self.webhook_max_connections = DEFAULT_MAX_CONNECTIONS
+        self.webhook_timeout = 10.0  # seconds a post may take before it counts as failed
+        self.webhook_retry_delay = 0.2  # before posting a failed update again (Telegram: longer)
+        # A load balancer in front of bot replicas: posts go to these instead of webhook_url.
+        self.webhook_targets: list[str] | None = None
+        self.webhook_balance: Balance = "round_robin"
+        self.webhook_random = random.Random()  # for webhook_balance="random"; seed it in tests
+        self.webhook_posts: list[WebhookPost] = []
+        self.update_queued_at: dict[int, float] = {}  # update_id -> time.monotonic() queued
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self._global_window = _Window(rate_limit_per_second) if rate_limit_per_second else None
         self._per_chat = per_chat_per_second
@@ -587,6 +638,16 @@ class FakeTelegram:
         self._recorded = asyncio.Event()
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+        self._delivery: asyncio.Task[None] | None = None
+        self._posting: dict[int, asyncio.Task[None]] = {}  # update_id -> its post in flight
+        self._webhook_wake = asyncio.Event()
+        self._webhook_token = ""
+        self._webhook_error: tuple[int, str] | None = None  # last_error_date, last_error_message
+        self._retry_at: dict[int, float] = {}
+        self._attempts: Counter[int] = Counter()
+        self._failed_target: dict[int, str] = {}
+        self._round_robin = itertools.count()
         self._handlers: dict[str, Handler] = {}
         self._canonical: dict[str, str] = {}
         for name, handler in {
@@ -638,13 +699,23 @@ class FakeTelegram:
         await site.start()
         self._runner = runner
         self.port = int(runner.addresses[0][1])
+        self._ensure_delivery()
 
     async def stop(self) -> None:
-        """Wake every long poll and hanging answer, then shut the server down."""
+        """Wake every long poll and hanging answer, cancel webhook posts, shut the server down."""
         if self._runner is None:
             return
         self._stopping.set()
         self._notify_updates()
+        tasks = [t for t in (self._delivery, *self._posting.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._delivery = None
+        self._posting.clear()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -680,9 +751,10 @@ class FakeTelegram:
         return user
 
     def push_update(self, update: JSON) -> JSON:
-        """Queue a raw update for getUpdates (update_id assigned when missing)."""
+        """Queue a raw update for getUpdates or the webhook (update_id assigned when missing)."""
         update = dict(update)
         update.setdefault("update_id", next(self._update_ids))
+        self.update_queued_at.setdefault(update["update_id"], time.monotonic())
         self._updates.append(update)
         self._notify_updates()
         return update
@@ -691,6 +763,18 @@ class FakeTelegram:
     def pending_updates(self) -> list[JSON]:
         """Updates not yet confirmed by the bot (via a later getUpdates offset)."""
         return list(self._updates)
+
+    async def post_raw(self, url: str, update: JSON, secret: str | None = None) -> int:
+        """POST one update to `url` as Telegram would, outside the queue; the HTTP status.
+
+        For checking a bot's webhook endpoint (a wrong or missing secret should get 401)."""
+        update = dict(update)
+        update.setdefault("update_id", next(self._update_ids))
+        async with self._client().post(
+            url, data=_dumps(update).encode(), headers=_webhook_headers(secret)
+        ) as response:
+            await response.read()
+            return response.status
 
     # --- test helpers: what the bot did ----------------------------------------------------
 
@@ -826,20 +910,29 @@ class FakeTelegram:
         )
 
     async def _handle_api(self, request: web.Request) -> web.Response:
+        record = self._new_record(request.match_info["method"], request.match_info["token"])
+        body = await self._perform(record, request)
+        return web.json_response(body, status=record.status, dumps=_dumps)
+
+    def _new_record(self, method: str, token: str) -> RecordedRequest:
         seq = next(self._seq)
         self._last_seq = seq
-        raw_method = request.match_info["method"]
-        record = RecordedRequest(
+        return RecordedRequest(
             seq=seq,
-            method=self._canonical.get(raw_method.lower(), raw_method),
+            method=self._canonical.get(method.lower(), method),
             params={},
-            token=request.match_info["token"],
+            token=token,
             status=499,
         )
+
+    async def _perform(self, record: RecordedRequest, request: web.Request | None) -> JSON:
+        """Perform one call (its params read from `request` when given) and record it; returns
+        the body to answer."""
         body: JSON
         try:
             try:
-                record.params, record.files = await _read_params(request)
+                if request is not None:
+                    record.params, record.files = await _read_params(request)
                 result = await self._call(record)
                 body, record.status = {"ok": True, "result": result}, 200
             except BotApiError as error:
@@ -858,7 +951,7 @@ class FakeTelegram:
             recorded.set()
             if self.echo:
                 _print_request(record)
-        return web.json_response(body, status=record.status, dumps=_dumps)
+        return body
 
     def _count(self, record: RecordedRequest) -> None:
         self.stats["requests"] += 1
@@ -889,6 +982,8 @@ class FakeTelegram:
         handler = self._handlers.get(name)
         if handler is None:
             raise BotApiError(404, "Not Found: method not found")
+        if name == "setwebhook":  # a method in a webhook's answer is performed with this token
+            self._webhook_token = record.token
         result = handler(record.params, record.files)
         if inspect.isawaitable(result):
             result = await result
@@ -937,6 +1032,149 @@ class FakeTelegram:
         for window in windows:
             window.hit(now)
 
+    # --- webhook delivery --------------------------------------------------------------------
+
+    def _client(self) -> aiohttp.ClientSession:
+        """The HTTP client webhook posts go through: one per run of the server."""
+        if self._runner is None:
+            raise RuntimeError("the fake Bot API is not running")
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return self._http
+
+    def _ensure_delivery(self) -> None:
+        """Start the delivery task while a webhook is set and the server runs."""
+        if not self.webhook_url or self._runner is None or self._stopping.is_set():
+            return
+        if self._delivery is None or self._delivery.done():
+            self._delivery = asyncio.get_running_loop().create_task(
+                self._deliver(), name="FakeTelegram webhook delivery"
+            )
+
+    async def _deliver(self) -> None:
+        """Start posts whenever updates, finished posts or due retries allow; ends when the
+        webhook is deleted (posts in flight finish on their own)."""
+        try:
+            while self.webhook_url and not self._stopping.is_set():
+                self._webhook_wake.clear()
+                delay = self._start_posts()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._webhook_wake.wait()
+        except Exception as error:  # a bug in the fake
+            self.errors.append(error)
+
+    def _start_posts(self) -> float | None:
+        """Post what may go now; returns the seconds until the next retry is due (None: none).
+
+        Only the oldest pending update of each chat is a candidate, so a chat's updates are
+        delivered in order even when one of them has to be retried."""
+        now = time.monotonic()
+        next_retry: float | None = None
+        seen: set[object] = set()
+        for update in self._deliverable():
+            if len(self._posting) >= self.webhook_max_connections:
+                break
+            key = _order_key(update)
+            if key in seen:
+                continue
+            seen.add(key)
+            update_id = int(update["update_id"])
+            if update_id in self._posting:
+                continue
+            retry_at = self._retry_at.get(update_id, 0.0)
+            if retry_at > now:
+                next_retry = retry_at if next_retry is None else min(next_retry, retry_at)
+                continue
+            self._posting[update_id] = asyncio.get_running_loop().create_task(
+                self._post_update(update), name=f"FakeTelegram webhook post {update_id}"
+            )
+        return None if next_retry is None else max(next_retry - now, 0.0)
+
+    async def _post_update(self, update: JSON) -> None:
+        update_id = int(update["update_id"])
+        try:
+            if not self.webhook_url:
+                return
+            post, reply = await self._post_once(update)
+            if self.echo:
+                _print_post(post)
+            if not post.ok:
+                self.stats["webhook_failed"] += 1
+                self._webhook_error = (self._now(), post.error or f"status {post.status}")
+                self._retry_at[update_id] = time.monotonic() + self.webhook_retry_delay
+                self._failed_target[update_id] = post.url
+                return
+            self.stats["webhook_delivered"] += 1
+            self._updates = [u for u in self._updates if u["update_id"] != update_id]
+            self._retry_at.pop(update_id, None)
+            self._failed_target.pop(update_id, None)
+            if reply is not None:  # Telegram performs the method the webhook answered with
+                params, files = reply
+                record = self._new_record(str(params.pop("method")), self._webhook_token)
+                record.params, record.files = params, files
+                await self._perform(record, None)
+        except Exception as error:  # a bug in the fake
+            self.errors.append(error)
+        finally:
+            self._posting.pop(update_id, None)
+            self._webhook_wake.set()
+
+    async def _post_once(
+        self, update: JSON
+    ) -> tuple[WebhookPost, tuple[JSON, dict[str, UploadedFile]] | None]:
+        """One attempt: the record of it and, after a 2xx, the method answered (if any)."""
+        update_id = int(update["update_id"])
+        self._attempts[update_id] += 1
+        url = self._webhook_target(self._failed_target.get(update_id))
+        post = WebhookPost(update_id, url, self._attempts[update_id], started=time.monotonic())
+        self.webhook_posts.append(post)
+        self.stats["webhook_posts"] += 1
+        reply = None
+        try:
+            async with (
+                asyncio.timeout(self.webhook_timeout),
+                self._client().post(
+                    url, data=_dumps(update).encode(), headers=_webhook_headers(self.webhook_secret)
+                ) as response,
+            ):
+                post.status = response.status
+                if 200 <= response.status < 300:
+                    reply = await _read_webhook_reply(response)
+                    post.reply = None if reply is None else str(reply[0]["method"])
+                else:
+                    post.error = (
+                        f"Wrong response from the webhook: {response.status} {response.reason}"
+                    )
+        except asyncio.CancelledError:  # the fake is stopping
+            post.error = "cancelled"
+            raise
+        except TimeoutError:
+            post.error = "Read timeout expired"
+        except aiohttp.ClientConnectorError as error:
+            refused = isinstance(error.os_error, ConnectionRefusedError)
+            post.error = "Connection refused" if refused else f"Failed to connect: {error}"
+        except (aiohttp.ClientError, OSError) as error:
+            post.error = f"{type(error).__name__}: {error}"
+        finally:
+            post.finished = time.monotonic()
+        return post, reply
+
+    def _webhook_target(self, avoid: str | None) -> str:
+        """Where the next post goes: the webhook URL, or one of `webhook_targets` other than the
+        one that just failed this update (a proxy failing over)."""
+        targets = self.webhook_targets
+        if not targets:
+            return self.webhook_url
+        choices = [t for t in targets if t != avoid] or list(targets)
+        if self.webhook_balance == "random":
+            return self.webhook_random.choice(choices)
+        for _ in targets:
+            target = targets[next(self._round_robin) % len(targets)]
+            if target in choices:
+                return target
+        return choices[0]
+
     # --- state -----------------------------------------------------------------------------
 
     def _now(self) -> int:
@@ -952,6 +1190,8 @@ class FakeTelegram:
     def _notify_updates(self) -> None:
         wake, self._wake = self._wake, asyncio.Event()
         wake.set()
+        self._webhook_wake.set()
+        self._ensure_delivery()
 
     def _chat(self, chat_id: ChatId) -> JSON:
         if isinstance(chat_id, int) and chat_id > 0:
@@ -1112,15 +1352,28 @@ class FakeTelegram:
         return self._updates
 
     def _set_webhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
+        secret = params.get("secret_token")
+        secret = str(secret) if secret not in (None, "") else None
+        if secret is not None and self.strict and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _bad_request("secret token contains unallowed characters")
         self.webhook_url = str(params.get("url") or "")
+        self.webhook_secret = secret
+        connections = int(params.get("max_connections") or DEFAULT_MAX_CONNECTIONS)
+        self.webhook_max_connections = min(max(connections, 1), 100)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(a) for a in allowed]
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self._notify_updates()
         return True
 
     def _delete_webhook(self, params: JSON, files: dict[str, UploadedFile]) -> bool:
         self.webhook_url = ""
+        self.webhook_secret = None
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        self._notify_updates()
         return True
 
     def _get_webhook_info(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
@@ -1129,6 +1382,10 @@ class FakeTelegram:
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        if self.webhook_url:
+            info["max_connections"] = self.webhook_max_connections
         if self._allowed_updates:
             info["allowed_updates"] = list(self._allowed_updates)
         return info
@@ -1384,6 +1641,58 @@ async def _read_params(request: web.Request) -> tuple[JSON, dict[str, UploadedFi
                 params[key] = _decode_field(key, bytes(value).decode())
             else:
                 params[key] = _decode_field(key, str(value))
+    return params, _attach(params, uploads)
+
+
+def _webhook_headers(secret: str | None) -> dict[str, str]:
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers[SECRET_HEADER] = secret
+    return headers
+
+
+def _order_key(update: JSON) -> object:
+    """Whose update this is (chat id, else user id): Telegram posts a chat's updates in order."""
+    for kind, payload in update.items():
+        if kind == "update_id" or not isinstance(payload, dict):
+            continue
+        for holder in ("chat", "from", "user"):
+            value = payload.get(holder)
+            if isinstance(value, dict) and "id" in value:
+                return value["id"]
+    return ("update", update.get("update_id"))
+
+
+async def _read_webhook_reply(
+    response: aiohttp.ClientResponse,
+) -> tuple[JSON, dict[str, UploadedFile]] | None:
+    """The method a webhook's answer asks Telegram to perform: params with "method" (JSON object
+    or form, as aiogram writes it) and files; None for anything else (`{}` included)."""
+    params: JSON = {}
+    uploads: dict[str, UploadedFile] = {}
+    try:
+        if response.content_type == "application/json":
+            body = await response.json()
+            params = body if isinstance(body, dict) else {}
+        elif response.content_type == "multipart/form-data":
+            async for part in aiohttp.MultipartReader(response.headers, response.content):
+                if not isinstance(part, aiohttp.BodyPartReader) or not part.name:
+                    continue
+                data = await part.read(decode=True)
+                if part.filename:
+                    content_type = part.headers.get("Content-Type", "")
+                    uploads[part.name] = UploadedFile(part.name, part.filename, content_type, data)
+                else:
+                    params[part.name] = _decode_field(part.name, data.decode())
+    except (ValueError, aiohttp.ClientPayloadError):
+        return None  # Telegram ignores an answer it cannot read
+    if not isinstance(params.get("method"), str) or not params["method"]:
+        return None
+    return params, _attach(params, uploads)
+
+
+def _attach(params: JSON, uploads: dict[str, UploadedFile]) -> dict[str, UploadedFile]:
+    """Files by parameter: "attach://<name>" values resolved, other uploads under their name."""
     files: dict[str, UploadedFile] = {}
     for key, value in params.items():
         if isinstance(value, str) and value.startswith("attach://"):
@@ -1391,7 +1700,16 @@ async def _read_params(request: web.Request) -> tuple[JSON, dict[str, UploadedFi
             if upload is not None:
                 files[key] = upload
     files.update(uploads)  # sent directly under the parameter's own name
-    return params, files
+    return files
+
+
+def _print_post(post: WebhookPost) -> None:
+    outcome = "delivered" if post.ok else post.error
+    reply = f" -> {post.reply}" if post.reply else ""
+    print(
+        f"webhook update={post.update_id} attempt={post.attempt} {post.url} {outcome}{reply}",
+        flush=True,
+    )
 
 
 def _print_request(record: RecordedRequest) -> None:
@@ -1416,8 +1734,11 @@ def _print_request(record: RecordedRequest) -> None:
     print(" ".join(parts), flush=True)
 
 
-async def _serve(host: str, port: int, bot_username: str, strict: bool) -> None:
+async def _serve(
+    host: str, port: int, bot_username: str, strict: bool, webhook_targets: list[str] | None
+) -> None:
     async with FakeTelegram(host, port, bot_username=bot_username, strict=strict, echo=True) as tg:
+        tg.webhook_targets = webhook_targets or None
         print(f"Fake Telegram Bot API on {tg.base_url}", flush=True)
         print(f"  bot: TelegramAPIServer.from_base({tg.base_url!r}), any token", flush=True)
         print(
@@ -1430,6 +1751,9 @@ async def _serve(host: str, port: int, bot_username: str, strict: bool) -> None:
             flush=True,
         )
         print(f"  curl {tg.base_url}/_control/log?after=0", flush=True)
+        if tg.webhook_targets:
+            targets = ", ".join(tg.webhook_targets)
+            print(f"  webhook posts go round robin to: {targets}", flush=True)
         stop = asyncio.Event()
         with contextlib.suppress(NotImplementedError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -1442,9 +1766,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--bot-username", default=BOT_USERNAME)
     parser.add_argument("--lenient", action="store_true", help="accept what Telegram refuses")
+    parser.add_argument(
+        "--webhook-target",
+        action="append",
+        metavar="URL",
+        help="post webhook updates to this URL instead of the one set (repeat for replicas)",
+    )
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.host, args.port, args.bot_username, not args.lenient))
+        asyncio.run(
+            _serve(args.host, args.port, args.bot_username, not args.lenient, args.webhook_target)
+        )
     sys.exit(0)
 
 

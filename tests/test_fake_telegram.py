@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import signal
+import socket
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -22,6 +27,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import SendMessage
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -36,8 +42,11 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     Update,
 )
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 
 from tests.fake_telegram import (
+    SECRET_HEADER,
     TOKEN,
     Button,
     FakeTelegram,
@@ -66,6 +75,116 @@ async def real_bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
     bot = make_bot(tg)
     yield bot
     await close_bot_session(bot)
+
+
+def free_port() -> int:
+    """A local port nothing listens on (connections to it are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def until(condition: Callable[[], bool], timeout: float = 2.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout}s")
+        await asyncio.sleep(0.005)
+
+
+@dataclass
+class Arrival:
+    """A post the stand-in bot received; times are time.monotonic() seconds."""
+
+    update: dict[str, Any]
+    headers: dict[str, str]
+    started: float
+    finished: float = 0.0
+
+    @property
+    def text(self) -> str | None:
+        message = self.update.get("message")
+        return message.get("text") if isinstance(message, dict) else None
+
+
+class Hook:
+    """A bot's webhook endpoint: records what is posted and answers as told."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[Arrival] = []
+        self.statuses: list[int] = []  # answered first, one per post; then `status`
+        self.status = 200
+        self.fail_texts: Counter[str] = Counter()  # message text -> 500s to answer first
+        self.delay = 0.0
+        self.reply: dict[str, Any] = {}  # the JSON body of 2xx answers
+        self.hang = False  # never answer (until stopped)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.port = 0
+        self._release = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    @property
+    def update_ids(self) -> list[int]:
+        return [a.update["update_id"] for a in self.arrivals]
+
+    async def start(self, port: int = 0) -> None:
+        app = web.Application()
+        app.router.add_post("/hook", self._handle)
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        self._release.set()
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        arrival = Arrival(await request.json(), dict(request.headers), time.monotonic())
+        self.arrivals.append(arrival)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.hang:
+                await self._release.wait()
+            await asyncio.sleep(self.delay)
+        finally:
+            self.in_flight -= 1
+            arrival.finished = time.monotonic()
+        status = self.statuses.pop(0) if self.statuses else self.status
+        if arrival.text is not None and self.fail_texts[arrival.text] > 0:
+            self.fail_texts[arrival.text] -= 1
+            status = 500
+        if 200 <= status < 300:
+            return web.json_response(self.reply, status=status)
+        return web.Response(status=status, text="nope")
+
+
+StartHook = Callable[..., Awaitable[Hook]]
+
+
+@pytest.fixture
+async def hooks() -> AsyncIterator[StartHook]:
+    """Starts stand-in bots (`await hooks()`, or `await hooks(port)`); stops them after."""
+    started: list[Hook] = []
+
+    async def start(port: int = 0) -> Hook:
+        hook = Hook()
+        started.append(hook)
+        await hook.start(port)
+        return hook
+
+    yield start
+    for hook in started:
+        await hook.stop()
 
 
 def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -501,8 +620,9 @@ async def test_webhook_methods(tg: FakeTelegram, real_bot: Bot) -> None:
     alice = tg.user(ALICE, first_name="Alice")
     await alice.send("hi")
     assert (await real_bot.get_webhook_info()).pending_update_count == 1
-    assert await real_bot.set_webhook("https://example.com/hook")
-    assert (await real_bot.get_webhook_info()).url == "https://example.com/hook"
+    url = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens: posts are refused
+    assert await real_bot.set_webhook(url)
+    assert (await real_bot.get_webhook_info()).url == url
     with pytest.raises(TelegramConflictError, match="webhook is active"):
         await real_bot.get_updates(timeout=0)
     assert await real_bot.delete_webhook(drop_pending_updates=True)
@@ -627,6 +747,324 @@ async def test_standalone_mode() -> None:
         while "sendMessage" not in printed:
             printed = (await asyncio.wait_for(process.stdout.readline(), 5)).decode()
         assert "chat=7" in printed and "'hey'" in printed
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        code = await asyncio.wait_for(process.wait(), 10)
+    assert code == 0
+
+
+# --- webhook delivery ---------------------------------------------------------------------
+
+
+async def test_webhook_posts_updates_with_the_secret_header(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    hook = await hooks()
+    assert await real_bot.set_webhook(hook.url, secret_token="s3cret-TOKEN_1")
+    alice = tg.user(ALICE, first_name="Alice")
+    update = await alice.send("hi")
+    await until(lambda: tg.stats["webhook_delivered"] == 1)
+
+    [arrival] = hook.arrivals
+    assert arrival.update == update
+    assert arrival.headers[SECRET_HEADER] == "s3cret-TOKEN_1"
+    assert arrival.headers["Content-Type"] == "application/json"
+    assert tg.pending_updates == []
+    [post] = tg.webhook_posts
+    assert (post.update_id, post.url, post.status, post.error, post.attempt) == (
+        update["update_id"],
+        hook.url,
+        200,
+        None,
+        1,
+    )
+    assert post.ok and post.reply is None
+    assert post.finished is not None
+    assert tg.update_queued_at[update["update_id"]] <= post.started <= post.finished
+    info = await real_bot.get_webhook_info()
+    assert (info.url, info.pending_update_count, info.max_connections) == (hook.url, 0, 40)
+    assert info.last_error_date is None and info.last_error_message is None
+    with pytest.raises(TelegramConflictError):
+        await real_bot.get_updates(timeout=0)
+
+    assert await real_bot.set_webhook(hook.url)  # no secret now: no header
+    await alice.send("again")
+    await until(lambda: len(hook.arrivals) == 2)
+    assert SECRET_HEADER not in hook.arrivals[1].headers
+    with pytest.raises(TelegramBadRequest, match="secret token contains unallowed characters"):
+        await real_bot.set_webhook(hook.url, secret_token="not allowed!")
+
+
+async def test_webhook_options_filter_and_drop(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    alice = tg.user(ALICE, first_name="Alice")
+    await alice.send("before the webhook")
+    hook = await hooks()
+    assert await real_bot.set_webhook(
+        hook.url, max_connections=500, allowed_updates=["message"], drop_pending_updates=True
+    )
+    await alice.click("ignored", message_id=1)  # a callback_query the bot did not ask for
+    update = await alice.send("after")
+    await until(lambda: tg.stats["webhook_delivered"] == 1)
+    await asyncio.sleep(0.05)
+    assert hook.update_ids == [update["update_id"]]
+    info = await real_bot.get_webhook_info()
+    assert info.max_connections == 100
+    assert info.allowed_updates == ["message"]
+    assert info.pending_update_count == 0
+
+
+async def test_webhook_retries_errors_until_a_2xx_and_delivers_once(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    tg.webhook_retry_delay = 0.02
+    hook = await hooks()
+    hook.statuses = [500, 502]
+    await real_bot.set_webhook(hook.url)
+    update = await tg.user(ALICE).send("hi")
+    await until(lambda: tg.stats["webhook_delivered"] == 1)
+    await asyncio.sleep(0.1)  # several retry delays: nothing more is posted
+
+    assert hook.update_ids == [update["update_id"]] * 3
+    assert [(p.attempt, p.status) for p in tg.webhook_posts] == [(1, 500), (2, 502), (3, 200)]
+    assert tg.webhook_posts[1].error == "Wrong response from the webhook: 502 Bad Gateway"
+    assert tg.stats["webhook_failed"] == 2
+    assert tg.stats["webhook_posts"] == 3
+    info = await real_bot.get_webhook_info()
+    assert info.last_error_message == "Wrong response from the webhook: 502 Bad Gateway"
+    assert info.last_error_date is not None
+    assert info.pending_update_count == 0
+
+
+async def test_webhook_retries_refused_connections_and_timeouts(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    tg.webhook_retry_delay = 0.02
+    tg.webhook_timeout = 0.1
+    port = free_port()
+    await real_bot.set_webhook(f"http://127.0.0.1:{port}/hook")
+    update = await tg.user(ALICE).send("hi")
+    await until(lambda: tg.stats["webhook_failed"] >= 2)
+    info = await real_bot.get_webhook_info()
+    assert info.last_error_message == "Connection refused"
+    assert info.pending_update_count == 1
+
+    hook = await hooks(port)  # the bot comes up, slow to answer at first
+    hook.delay = 0.3
+    await until(lambda: len(hook.arrivals) == 1)
+    hook.delay = 0
+    await until(lambda: tg.stats["webhook_delivered"] == 1)
+    assert hook.update_ids == [update["update_id"]] * 2
+    assert "Read timeout expired" in [p.error for p in tg.webhook_posts]
+    assert [p.ok for p in tg.webhook_posts].count(True) == 1
+    assert tg.pending_updates == []
+
+
+async def test_webhook_targets_round_robin_and_fail_over(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    tg.webhook_retry_delay = 0.02
+    first, second = await hooks(), await hooks()
+    tg.webhook_targets = [first.url, second.url]
+    await real_bot.set_webhook("https://bot.example.com/hook")  # the load balancer's address
+    for user_id in range(2001, 2005):
+        await tg.user(user_id).send("x")
+    await until(lambda: tg.stats["webhook_delivered"] == 4)
+    assert [p.url for p in tg.webhook_posts] == [first.url, second.url] * 2
+    assert len(first.arrivals) == len(second.arrivals) == 2
+
+    await second.stop()  # a replica goes down: its posts fail over to the other one
+    tg.webhook_posts.clear()
+    for user_id in range(2005, 2007):
+        await tg.user(user_id).send("y")
+    await until(lambda: tg.stats["webhook_delivered"] == 6)
+    failed = [p for p in tg.webhook_posts if not p.ok]
+    assert [p.url for p in failed] == [second.url]
+    assert failed[0].status is None and failed[0].error  # refused (or a dropped keep-alive)
+    retry = [p for p in tg.webhook_posts if p.update_id == failed[0].update_id][-1]
+    assert (retry.url, retry.attempt, retry.ok) == (first.url, 2, True)
+    assert len(first.arrivals) == 4
+
+
+async def test_webhook_targets_random_is_seedable(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    first, second = await hooks(), await hooks()
+    tg.webhook_targets = [first.url, second.url]
+    tg.webhook_balance = "random"
+    tg.webhook_random.seed(7)
+    await real_bot.set_webhook("https://bot.example.com/hook")
+    for user_id in range(3001, 3021):
+        await tg.user(user_id).send("x")
+    await until(lambda: tg.stats["webhook_delivered"] == 20)
+    expected = random.Random(7)
+    assert [p.url for p in tg.webhook_posts] == [
+        expected.choice([first.url, second.url]) for _ in range(20)
+    ]
+    assert first.arrivals and second.arrivals
+
+
+async def test_webhook_keeps_order_per_user_and_posts_users_in_parallel(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    tg.webhook_retry_delay = 0.02
+    hook = await hooks()
+    hook.delay = 0.1
+    hook.fail_texts["a1"] = 1  # a1 is retried: a2 must still come after it
+    await real_bot.set_webhook(hook.url, max_connections=2)
+    alice, bob, carol = tg.user(ALICE), tg.user(BOB), tg.user(1003)
+    await alice.send("a1")
+    await alice.send("a2")
+    await bob.send("b1")
+    await carol.send("c1")
+    await until(lambda: tg.stats["webhook_delivered"] == 4)
+
+    assert [a.text for a in hook.arrivals if a.update["message"]["chat"]["id"] == ALICE] == [
+        "a1",
+        "a1",
+        "a2",
+    ]
+    first_a1 = next(a for a in hook.arrivals if a.text == "a1")
+    arrivals = {a.text: a for a in hook.arrivals}  # the last arrival of each text
+    assert arrivals["a2"].started >= arrivals["a1"].finished
+    assert arrivals["b1"].started < first_a1.finished  # Bob did not wait for Alice
+    assert hook.max_in_flight == 2  # max_connections
+
+
+async def test_delete_webhook_stops_posting_and_get_updates_works_again(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    tg.webhook_retry_delay = 0.02
+    hook = await hooks()
+    hook.status = 500
+    await real_bot.set_webhook(hook.url)
+    update = await tg.user(ALICE).send("hi")
+    await until(lambda: len(tg.webhook_posts) >= 2)
+    assert await real_bot.delete_webhook()
+    attempts = len(tg.webhook_posts)
+    await asyncio.sleep(0.1)
+    assert len(tg.webhook_posts) == attempts
+    info = await real_bot.get_webhook_info()
+    assert (info.url, info.pending_update_count) == ("", 1)
+    [polled] = await real_bot.get_updates(timeout=0)
+    assert polled.update_id == update["update_id"]
+
+
+async def test_method_in_the_webhook_answer_is_performed(
+    tg: FakeTelegram, real_bot: Bot, hooks: StartHook
+) -> None:
+    hook = await hooks()
+    hook.reply = {
+        "method": "sendMessage",
+        "chat_id": ALICE,
+        "text": "<b>pong</b>",
+        "parse_mode": "HTML",
+    }
+    await real_bot.set_webhook(hook.url)
+    alice = tg.user(ALICE, first_name="Alice")
+    mark = tg.mark()
+    update = await alice.send("ping")
+    reply = await tg.wait_for("sendMessage", chat_id=ALICE, after=mark)
+    assert reply.text == "<b>pong</b>" and reply.token == TOKEN
+    assert alice.messages()[-1]["text"] == "pong"
+    assert tg.webhook_posts[0].reply == "sendMessage"
+    assert reply.received_at >= tg.update_queued_at[update["update_id"]]
+
+    hook.reply = {}  # what aiogram answers when it handles the update in the background
+    await alice.send("again")
+    await until(lambda: tg.stats["webhook_delivered"] == 2)
+    assert tg.webhook_posts[1].reply is None
+    assert len(tg.calls("sendMessage")) == 1
+
+
+async def test_aiogram_webhook_mode(tg: FakeTelegram, real_bot: Bot) -> None:
+    dp = Dispatcher()
+
+    @dp.message(F.text == "ping")
+    async def ping(message: Message) -> SendMessage:
+        return message.answer("pong")  # answered in the webhook response (a multipart form)
+
+    @dp.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")  # a call of its own
+
+    handler = SimpleRequestHandler(dp, real_bot, handle_in_background=False, secret_token="s3")
+    app = web.Application()
+    app.router.add_post("/hook", handler.handle)
+    runner = web.AppRunner(app, shutdown_timeout=0.5)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        await real_bot.set_webhook(url, secret_token="s3")
+        alice = tg.user(ALICE, first_name="Alice")
+        assert (await alice.ask("ping")).text == "pong"
+        assert tg.webhook_posts[-1].reply == "sendMessage"
+        assert (await alice.ask("hello")).text == "hello"
+        assert tg.webhook_posts[-1].reply is None
+
+        chat = {"id": ALICE, "type": "private"}
+        update = {"message": {"message_id": 9, "date": 0, "chat": chat, "text": "ping"}}
+        assert await tg.post_raw(url, update, secret="wrong") == 401
+        assert await tg.post_raw(url, update, secret=None) == 401
+        assert await tg.post_raw(url, update, secret="s3") == 200
+    finally:
+        await runner.cleanup()
+    assert tg.errors == []
+
+
+async def test_stop_cancels_posts_in_flight(hooks: StartHook) -> None:
+    hook = await hooks()
+    hook.hang = True
+    tg = FakeTelegram()
+    await tg.start()
+    bot = make_bot(tg)
+    try:
+        await bot.set_webhook(hook.url)
+        for user_id in (ALICE, BOB, 1003):
+            await tg.user(user_id).send("x")
+        await until(lambda: len(hook.arrivals) == 3)
+    finally:
+        await close_bot_session(bot)
+        await tg.stop()
+    leftovers = [t for t in asyncio.all_tasks() if t.get_name().startswith("FakeTelegram")]
+    assert leftovers == []
+    assert [p.error for p in tg.webhook_posts] == ["cancelled"] * 3
+    assert len(tg.pending_updates) == 3
+    await tg.stop()  # still idempotent
+
+
+async def test_standalone_mode_with_webhook_targets(hooks: StartHook) -> None:
+    first, second = await hooks(), await hooks()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fake_telegram",
+        "--port",
+        "0",
+        "--webhook-target",
+        first.url,
+        "--webhook-target",
+        second.url,
+        cwd=str(Path(__file__).parent.parent),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        first_line = (await asyncio.wait_for(process.stdout.readline(), 10)).decode()
+        base_url = first_line.rsplit(" ", 1)[-1].strip()
+        async with aiohttp.ClientSession() as http:
+            async with http.post(
+                f"{base_url}/bot{TOKEN}/setWebhook", data={"url": "https://lb.example.com/hook"}
+            ) as r:
+                assert (await r.json())["result"] is True
+            for user_id in (1, 2):
+                body = {"user_id": user_id, "text": "/start"}
+                async with http.post(f"{base_url}/_control/send", json=body) as r:
+                    assert r.status == 200
+        await until(lambda: len(first.arrivals) == len(second.arrivals) == 1, timeout=5)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)

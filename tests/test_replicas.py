@@ -198,7 +198,7 @@ async def test_two_webhook_replicas_share_the_work_and_hand_over_the_schedule(
             assert tg.webhook_url == public, "each replica registers the public webhook"
             await prompts(tg, chats, "План на", timeout=60)
 
-            roles = {r.name: (await r.health())[1]["scheduler"] for r in replicas}
+            roles = {r.name: str((await r.health())[1]["scheduler"]) for r in replicas}
             assert sorted(roles.values()) == ["follower", "leader"], roles
 
             # A post without the secret, or with a wrong one, is refused by either replica.
@@ -229,6 +229,7 @@ async def test_two_webhook_replicas_share_the_work_and_hand_over_the_schedule(
             stored: dict[int, dict[str, Decimal]] = {}
             for chat, kind, key, value in rows:
                 assert kind == "plan"
+                assert chat is not None
                 assert key not in stored.setdefault(chat, {}), "a value stored twice"
                 stored[chat][key] = value
             assert sorted(stored) == sorted(chats), "every answer stored"
