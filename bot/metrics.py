@@ -15,7 +15,10 @@ from aiogram.exceptions import TelegramForbiddenError, TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, Update
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
+
+# `*_created` samples only double the page; Prometheus needs none of them.
+disable_created_metrics()
 
 UPDATES = Counter(
     "sales_pulse_updates", "Telegram updates handled, by type (message, callback_query, ...)",
