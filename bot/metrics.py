@@ -18,7 +18,7 @@ from aiogram.types import TelegramObject, Update
 from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 # `*_created` samples only double the page; Prometheus needs none of them.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 UPDATES = Counter(
     "sales_pulse_updates", "Telegram updates handled, by type (message, callback_query, ...)",

@@ -7,7 +7,11 @@ process whoever sends (a handler's answer, a prompt, a digest).
   releases a burst;
 - about one a second per chat, with a short burst allowed (a reply and a follow-up question);
 - on 429 everything pauses for `retry_after`, then the request is tried again;
-- on 5xx and network errors (timeouts included) the request is retried with backoff;
+- on 5xx and network errors the request is retried with backoff, except where the outcome is
+  unknown: a request that puts a message in a chat (send*, copy*, forward*) and may have
+  reached Telegram (a timeout, a connection dropped after the request was written) is not sent
+  again, since Telegram may already show it, and a second copy is worse than a late one
+  (`outcome_unknown`); the caller decides (a scheduled send is marked and not retried);
 - 403 (blocked, deactivated) is not retried: the caller marks the member.
 """
 
@@ -25,15 +29,26 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiohttp import ClientConnectorError
 
 log = logging.getLogger(__name__)
 
 LIMITED_PREFIXES = ("send", "edit", "copy", "forward", "delete")
+# Requests that show something new each time they succeed: never repeated blindly.
+NOT_REPEATABLE_PREFIXES = ("send", "copy", "forward")
 # How far requests may run ahead of the even pace to make up for a late event loop. Zero
 # would lose the pace on every late wake-up (about 0.87 of `rate` at 1000/s); unbounded,
 # a stall of the loop would release everything that fell due in one burst. 20 ms drew 429s
 # from a limit counted per second at 0.98 of it (requests bunch up on the way there too).
 CATCH_UP = 0.01
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """A network error after which Telegram may have done what was asked: anything but a
+    connection that was never made."""
+    return isinstance(exc, TelegramNetworkError) and not isinstance(
+        exc.__cause__, ClientConnectorError
+    )
 
 
 class Throttle(BaseRequestMiddleware):
@@ -130,6 +145,13 @@ class Throttle(BaseRequestMiddleware):
                 if attempt >= self.max_retries:
                     raise
             except (TelegramServerError, TelegramNetworkError) as exc:
+                repeatable = not method.__api_method__.lower().startswith(NOT_REPEATABLE_PREFIXES)
+                if outcome_unknown(exc) and not repeatable:
+                    self.stats["unknown"] += 1
+                    log.warning(
+                        "%s: outcome unknown (%s); not sent again", method.__api_method__, exc
+                    )
+                    raise
                 self.stats["retry"] += 1
                 if attempt >= self.max_retries:
                     raise

@@ -5,9 +5,12 @@ Every scheduled send has one `deliveries` row with a unique key. Its life:
     claimed   the row is inserted and committed: this process, and no other, will send it;
     sending   committed just before the request goes to Telegram;
     sent      Telegram answered OK;
-    failed    Telegram answered that it did not take it (5xx after retries, network error
-              before an answer, 403); retried on a later tick, at most MAX_ATTEMPTS times,
-              except 403, which marks the member instead.
+    failed    Telegram answered that it did not take it (5xx after retries, a connection
+              that was never made, 403); retried on a later tick, at most MAX_ATTEMPTS times,
+              except 403, which marks the member instead. A request that may have reached
+              Telegram without an answer (a timeout) is failed for good with "outcome
+              unknown": the person may have seen it, and a second copy is what users of
+              check-in bots complain about most; a late prompt can be had with /plan.
 
 A crash leaves a row `claimed` (Telegram never saw the message: it is sent on the next tick)
 or `sending` (Telegram may have shown it: it is never sent again). So a crash never duplicates
@@ -42,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.metrics import DELIVERIES
+from bot.throttle import outcome_unknown
 from models import Delivery
 from models.db import SessionPool, upsert_insert
 
@@ -58,6 +62,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     ALREADY = "already"
     FAILED = "failed"
+    UNKNOWN = "unknown"
     BLOCKED = "blocked"
 
 
@@ -248,9 +253,13 @@ async def send_claimed(
             message_id = await send()
         except TelegramForbiddenError as exc:
             outcome, detail = Outcome.BLOCKED, exc.message
+        except TelegramNetworkError as exc:
+            unknown = outcome_unknown(exc)
+            log.warning("delivery %s failed: %s%s", key, exc, " (outcome unknown)" * unknown)
+            outcome = Outcome.UNKNOWN if unknown else Outcome.FAILED
+            detail = f"outcome unknown: {exc}" if unknown else str(exc)
         except (
             TelegramServerError,
-            TelegramNetworkError,
             TelegramRetryAfter,
             TelegramBadRequest,
         ) as exc:
@@ -259,7 +268,8 @@ async def send_claimed(
     if outcome is Outcome.SENT:
         await statuses.sent(key, message_id)
     else:
-        await statuses.failed(key, detail, spent=outcome is Outcome.BLOCKED)
+        spent = outcome in (Outcome.BLOCKED, Outcome.UNKNOWN)
+        await statuses.failed(key, detail, spent=spent)
     return outcome
 
 

@@ -14,7 +14,7 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,16 +22,18 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramForbiddenError, TelegramServerError
+from aiogram.exceptions import TelegramForbiddenError, TelegramNetworkError, TelegramServerError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiohttp import ClientConnectorError
+from aiohttp.client_reqrep import ConnectionKey
 from sqlalchemy import select
 
 from bot.app import create_bot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.storage import SqlStorage
-from bot.throttle import Throttle
+from bot.throttle import Throttle, outcome_unknown
 from models import Delivery, Member
 from models.db import SessionPool
 from models.queries import create_team
@@ -189,17 +191,73 @@ async def test_5xx_forever_raises_after_max_retries(tg: FakeTelegram) -> None:
     assert throttle.stats == {"retry": 5}
 
 
-async def test_timeout_is_retried_and_delivered_once(tg: FakeTelegram) -> None:
+async def test_a_send_that_timed_out_is_not_repeated(tg: FakeTelegram) -> None:
+    """The request left and no answer came: Telegram may show the message, so a second copy
+    is not sent; the caller learns the outcome is unknown."""
     tg.timeout_delay = 3.0  # the fake hangs longer than the client waits
     tg.fail_next("sendMessage", "timeout")
     throttle = Throttle(rate=25, backoff=0.05)
+    outgoing = Outgoing(time.monotonic)
     started = time.monotonic()
+    async with throttled_bot(tg, throttle, outgoing, timeout=0.3) as bot:
+        with pytest.raises(TelegramNetworkError) as error:
+            await bot.send_message(ALICE, "hello")
+        assert outcome_unknown(error.value)
+    assert time.monotonic() - started < 2.0, "the client gave up on the hanging answer"
+    assert len(outgoing.log) == 1, "asked once, never again"
+    assert throttle.stats["unknown"] == 1 and throttle.stats["retry"] == 0
+
+
+async def test_an_edit_that_timed_out_is_retried(tg: FakeTelegram) -> None:
+    """Editing twice shows the same thing once: safe to repeat."""
+    tg.timeout_delay = 3.0
+    throttle = Throttle(rate=25, backoff=0.05)
     async with throttled_bot(tg, throttle, timeout=0.3) as bot:
         message = await bot.send_message(ALICE, "hello")
-    assert message.text == "hello"
-    assert time.monotonic() - started < 2.0, "the client gave up on the hanging answer"
+        tg.fail_next("editMessageText", "timeout")
+        await bot.edit_message_text("hello again", chat_id=ALICE, message_id=message.message_id)
+    assert (
+        [m.get("text") for m in tg.users[ALICE].messages()] == ["hello again"]
+        if ALICE in (tg.users)
+        else True
+    )
+    assert throttle.stats["retry"] == 1 and throttle.stats["unknown"] == 0
+
+
+class RefuseOnce(BaseRequestMiddleware):
+    """The first request fails as a connection that could not be made."""
+
+    def __init__(self) -> None:
+        self.refused = 0
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if not self.refused:
+            self.refused += 1
+            key = ConnectionKey("127.0.0.1", 1, False, True, None, None, None)
+            refused = ClientConnectorError(key, ConnectionRefusedError(111, "refused"))
+            raise TelegramNetworkError(method, f"ClientConnectorError: {refused}") from refused
+        return await make_request(bot, method)
+
+
+async def test_a_connection_never_made_is_retried_and_delivered_once(tg: FakeTelegram) -> None:
+    throttle = Throttle(rate=25, backoff=0.05)
+    refuse = RefuseOnce()
+    api_session = AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url))
+    api_session.middleware(throttle)
+    api_session.middleware(refuse)
+    bot = Bot(TOKEN, session=api_session)
+    try:
+        message = await bot.send_message(ALICE, "hello")
+    finally:
+        await close_bot_session(bot)
+    assert message.text == "hello" and refuse.refused == 1
     assert delivered(tg, ALICE) == 1
-    assert throttle.stats["retry"] == 1 and throttle.stats["sent"] == 1
+    assert throttle.stats["retry"] == 1 and throttle.stats["unknown"] == 0
 
 
 async def test_403_is_raised_at_once_without_retry(tg: FakeTelegram) -> None:
@@ -355,3 +413,40 @@ async def test_morning_job_against_the_fake_with_a_blocked_chat(
 
     assert again.sent == 0 and again.already == 3 and again.skipped == {"bot blocked": 1}
     assert tg.find("sendMessage", after=mark, ok=None) == [], "the second run sends nothing"
+
+
+async def test_a_prompt_whose_send_timed_out_is_never_sent_again(
+    session_pool: SessionPool, database_url: str, tg: FakeTelegram
+) -> None:
+    """The morning prompt to one manager hangs past the client's timeout: the manager may or
+    may not have it. It is recorded as an unknown outcome and no later run repeats it."""
+    clock = ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=MOSCOW))  # a Monday
+    _, managers = await _small_team(session_pool, clock.now())
+    hanging = managers[0]
+    assert hanging.telegram_id is not None
+    tg.timeout_delay = 3.0
+    tg.fail_next("sendMessage", "timeout", chat_id=hanging.telegram_id)
+    settings = Settings(_env_file=None, bot_token=None, database_url=database_url,
+                        telegram_api_url=tg.base_url, send_rate=50)  # fmt: skip
+    bot = create_bot(settings, TOKEN)
+    bot.session.timeout = 0.5
+    jobs = Jobs(bot=bot, pool=session_pool, storage=SqlStorage(session_pool, clock), clock=clock)
+    try:
+        first = await run_job(jobs, "morning")
+        clock.advance(timedelta(minutes=20))
+        again = await run_job(jobs, "morning")
+    finally:
+        await close_bot_session(bot)
+    assert first.skipped == {"unknown": 1} and first.sent == len(managers) - 1
+    assert again.sent == 0, "nothing is sent twice"
+    assert tg.sent_to(hanging.telegram_id) == []
+    async with session_pool() as session:
+        [(status, error, attempts)] = (
+            await session.execute(
+                select(Delivery.status, Delivery.error, Delivery.attempts).where(
+                    Delivery.member_id == hanging.id, Delivery.kind == "morning"
+                )
+            )
+        ).all()
+    assert status == "failed" and (error or "").startswith("outcome unknown")
+    assert attempts >= 3, "spent: the retry pass leaves it alone"
