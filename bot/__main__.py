@@ -11,6 +11,11 @@ from datetime import date
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 from redis.asyncio import Redis
@@ -18,6 +23,7 @@ from redis.asyncio import Redis
 from bot.app import create_bot, create_dispatcher, redis_isolation, settle_memory
 from bot.clock import SystemClock
 from bot.config import DEFAULT_HTTP_PORT, ConfigError, Settings, load_settings
+from bot.logs import configure_logging
 from bot.storage import SqlStorage
 from bot.web import ANSWER_WITHIN, Health, WebhookHandler, bound_port, build_app, start_server
 from models.db import create_engine, create_session_pool, migrate, unreachable
@@ -40,6 +46,22 @@ To run it:
 To see the bot at work first, with no token and no network:
   python -m bot demo      (or: make demo)
 """
+
+
+async def telegram_unreachable(bot: Bot, base_url: str, timeout: float = 30.0) -> str | None:
+    """None when Telegram knows the token, else one line saying what is wrong."""
+    try:
+        async with asyncio.timeout(timeout):
+            await bot.get_me()
+    except TelegramUnauthorizedError:
+        return (
+            "Telegram refused BOT_TOKEN (Unauthorized): it was revoked or mistyped. "
+            "Copy it again from @BotFather (/mybots, API Token)."
+        )
+    except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
+        reason = getattr(exc, "message", "") or type(exc).__name__
+        return f"Cannot reach the Telegram Bot API at {base_url}: {reason}"
+    return None
 
 
 async def redis_unreachable(redis: Redis, url: str, timeout: float = 5.0) -> str | None:
@@ -76,6 +98,10 @@ async def run_bot(settings: Settings) -> int:
         if problem is not None:
             print(problem, file=sys.stderr)
             return 4
+        problem = await telegram_unreachable(bot, settings.api_base_url)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 5
         await migrate(engine)
         clock = SystemClock()
         pool = create_session_pool(engine)
@@ -228,9 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error (check .env or the environment):\n{exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings)
     if args.command == "migrate":
         return asyncio.run(run_migrations(settings))
     if args.command == "run-job":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,14 +37,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(path))
             kwargs = {"pool_size": 20, "max_overflow": 20, **kwargs}
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(url, hide_parameters=True, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # Room for the handlers' sessions beside the scheduler's, without opening and closing
     # connections all the time.
-    return create_async_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=20, max_overflow=20, hide_parameters=True, **kwargs
+    )
+
+
+def create_private_file(path: Path) -> None:
+    """The SQLite file holds the team's numbers and people's names: readable by the bot's user
+    alone (0600; SQLite gives its -wal and -shm files the same mode). A new folder for it is
+    0700."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def upsert_insert(session: AsyncSession) -> Callable[..., Any]:

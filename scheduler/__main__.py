@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
@@ -13,6 +12,7 @@ from bot.app import create_bot, settle_memory
 from bot.clock import SystemClock
 from bot.config import ConfigError, load_settings
 from bot.i18n import all_texts
+from bot.logs import configure_logging
 from bot.storage import SqlStorage
 from bot.web import Health, build_app, start_server
 from models.db import create_engine, create_session_pool, migrate, unreachable
@@ -27,9 +27,7 @@ async def serve() -> int:
     except ConfigError as exc:
         print(f"Configuration error (check .env or the environment):\n{exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings)
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print("BOT_TOKEN is not set: the scheduler sends messages and needs it.", file=sys.stderr)
         return 1
