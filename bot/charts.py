@@ -7,17 +7,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import matplotlib
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no screen: never open a window, whatever the environment says
-# Figures are made with `Figure`, not pyplot: pyplot keeps global state, and the reports are
-# drawn in worker threads so that the event loop keeps serving while a chart renders.
+# matplotlib is imported when the first chart is drawn, not when the bot starts: it is a third
+# of the bot's own memory, and a process that only takes answers and sends prompts never needs
+# it. Figures are made with `Figure`, not pyplot: pyplot keeps global state, and the reports
+# are drawn in worker threads so that the event loop keeps serving while a chart renders.
 
-from matplotlib.axes import Axes
-from matplotlib.dates import DateFormatter, date2num
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+
+def _new_figure(width: float, height: float) -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no screen: never open a window, whatever the environment says
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
 
 WIDTH, HEIGHT, DPI = 10.0, 7.0, 100  # 1000 x 700 px
 PLAN_COLOR, FACT_COLOR, TARGET_COLOR, RANGE_COLOR = "#b0bec5", "#1e88e5", "#e53935", "#90caf9"
@@ -58,6 +66,8 @@ def _png(figure: Figure) -> bytes:
 
 
 def _x(day: date) -> float:
+    from matplotlib.dates import date2num
+
     return float(date2num(day))  # type: ignore[no-untyped-call]
 
 
@@ -79,6 +89,9 @@ def _cumulative(axes: Axes, data: Cumulative, labels: dict[str, str]) -> None:
         if data.forecast_point is not None:
             axes.plot([last_day, end], [last_fact, float(data.forecast_point)],
                       color=FACT_COLOR, linestyle=":")  # fmt: skip
+    from matplotlib.dates import DateFormatter
+    from matplotlib.ticker import FuncFormatter
+
     axes.xaxis.set_major_formatter(DateFormatter("%d.%m"))  # type: ignore[no-untyped-call]
     axes.yaxis.set_major_formatter(FuncFormatter(_money))
     axes.set_title(labels["cumulative_title"])
@@ -97,7 +110,7 @@ def digest_chart(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str])
     bars cannot be read, and drawing them is what makes the chart slow."""
     if len(bars) > MAX_BARS:
         bars = sorted(bars, key=lambda bar: bar.fact - bar.plan)[:MAX_BARS]
-    figure = Figure(figsize=(WIDTH, HEIGHT))
+    figure = _new_figure(WIDTH, HEIGHT)
     top, bottom = figure.subplots(2, 1)
     names = [bar.name[:18] for bar in bars]
     positions = range(len(bars))
@@ -116,7 +129,7 @@ def digest_chart(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str])
 
 def forecast_chart(month: Cumulative, labels: dict[str, str]) -> bytes:
     """Cumulative fact against the target line, with the forecast range to month end."""
-    figure = Figure(figsize=(WIDTH, HEIGHT * 0.7))
+    figure = _new_figure(WIDTH, HEIGHT * 0.7)
     axes = figure.subplots()
     _cumulative(axes, month, labels)
     figure.tight_layout()

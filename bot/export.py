@@ -8,9 +8,6 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot import day_views
 from bot.i18n import Texts
 from bot.reports import team_target
@@ -58,6 +55,10 @@ def _number(value: object) -> object:
 
 
 def build_xlsx(t: Texts, history: TeamHistory, first: date, last: date) -> bytes:
+    # Imported here: the spreadsheet library is needed only when someone exports.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     days = book.active
     assert days is not None

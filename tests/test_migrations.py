@@ -39,3 +39,13 @@ async def test_sqlite_runs_with_wal_and_foreign_keys(engine: AsyncEngine):
         assert await connection.scalar(text("PRAGMA journal_mode")) == "wal"
         assert await connection.scalar(text("PRAGMA foreign_keys")) == 1
         assert await connection.scalar(text("PRAGMA busy_timeout")) == 5000
+
+
+def test_head_constant_is_the_newest_revision():
+    """`migrations.HEAD` lets a started bot skip Alembic when the schema is current."""
+    from alembic.script import ScriptDirectory
+
+    import migrations
+    from models.db import alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == migrations.HEAD
