@@ -408,6 +408,8 @@ class MethodCode(StrEnum):
     NOT_ENOUGH_DATA = "not_enough_data"
     MONTH_CLOSED = "month_closed"
     TEAM_SUM = "team_sum"
+    POOLED = "pooled"  # domain/forecasting.py
+    POOLED_TEAM = "pooled_team"
 
 
 _TEMPLATES: dict[MethodCode, str] = {
@@ -425,6 +427,17 @@ _TEMPLATES: dict[MethodCode, str] = {
         "not enough data ({days} of {needed} workdays of history): month-to-date only"
     ),
     MethodCode.MONTH_CLOSED: "no workdays left: month-to-date is the month's result",
+    MethodCode.POOLED: (
+        "model: this month so far and {own}% own pace of the last {months} months"
+        " ({team}% the team's), moved by recent {activities}, x {days_left} workdays left"
+        " with the usual month-end push; {interval}% range"
+    ),
+    MethodCode.POOLED_TEAM: (
+        "{managers} managers' models together (own pace of recent months pooled with the"
+        " team, recent activity, this month so far, the month-end push; {new} new,"
+        " {without_data} without reports); {interval}% range counting the ups and downs the"
+        " team shares"
+    ),
     MethodCode.TEAM_SUM: (
         "sum of {managers} managers' forecasts ({without_data} without enough data);"
         " {interval}% range as if they vary independently"
