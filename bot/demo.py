@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.demo_history import seed_history
 from bot.i18n import texts
 from bot.offline import BotClient, Harness, OfflineBot
-from bot.reports import build_digest, build_forecast
+from bot.reports import FORECAST_HISTORY, build_digest, build_forecast
 from domain.calendar import is_workday
 from models import Member, Team
 from models.db import SessionPool, create_engine, create_session_pool, migrate
@@ -191,7 +191,7 @@ async def _reports(pool: SessionPool, out: Path, day: date, clock: ManualClock) 
     t = texts("ru")
     async with pool() as session:
         team = await session.get_one(Team, 1)
-        history = await load_history(session, team, day - timedelta(days=62), day)
+        history = await load_history(session, team, day - FORECAST_HISTORY, day)
         routine = await routine_between(session, team.id, day - timedelta(days=14), day)
     reports = {
         "digest": build_digest(t, history, day),

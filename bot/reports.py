@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from bot import charts, day_views
@@ -15,20 +15,32 @@ from domain.analytics import (
     DayFlags,
     FlagRules,
     Forecast,
+    MethodCode,
     day_flags,
-    forecast_month,
     month_end,
     month_to_date,
-    team_forecast,
     week_stats,
 )
 from domain.calendar import is_workday
 from domain.daily import MetricInfo, percent
+from domain.forecasting import ManagerInput, ModelRules, forecast_team
+from domain.pace import Pace, PaceRules, needed_pace, team_pace
+from domain.slumps import (
+    AttentionItem,
+    SlumpStatus,
+    attention_signals,
+    detect_slump,
+    rank_attention,
+)
 from models.entries import metric_info
 from models.history import TeamHistory
 from models.tables import Member, Metric, RoutineEntry
 
 TELEGRAM_LIMIT = 4096
+# History each report reads: the forecast learns from about four months before this one; the
+# digest's slump detector needs a usual level from before the days it tests.
+FORECAST_HISTORY = timedelta(days=125)
+DIGEST_HISTORY = timedelta(days=90)
 COMMENT_MAX = 200
 
 
@@ -139,14 +151,29 @@ def team_target(history: TeamHistory) -> Decimal | None:
     return sum(parts, Decimal(0)) if parts else None
 
 
-def _flag_words(t: Texts, flags: DayFlags, history: TeamHistory) -> list[str]:
+def _flag_words(
+    t: Texts, flags: DayFlags, history: TeamHistory, slump: SlumpStatus | None = None
+) -> list[str]:
     labels = {m.key: day_views.label(t, m) for m in history.metrics}
     words = []
+    if slump is not None and slump.flagged:
+        keys = slump.flagged_keys
+        words.append(
+            t(
+                "flag-slump",
+                change=-(slump.drop_percent or 0),
+                days=max(1, slump.workdays),
+                metrics=", ".join(labels[k] for k in keys if k in labels) or "none",
+            )
+        )
     if flags.below_norm:
         words.append(t("flag-below-norm", metrics=", ".join(labels[k] for k in flags.below_norm)))
     if flags.far_below_plan:
         words.append(t("flag-far-below-plan"))
-    if flags.trend is not None and flags.trend.dropped and flags.trend.change is not None:
+    # The slump detector, where it has a usual level to compare with, replaces the cruder
+    # trend flag (which fires days later and more often on ordinary days).
+    known = slump is not None and slump.known
+    if not known and flags.trend is not None and flags.trend.dropped and flags.trend.change:
         words.append(t("flag-activity-drop", change=flags.trend.change))
     if flags.under_norm_streak >= flags.streak_alert:
         words.append(t("flag-streak", days=flags.under_norm_streak))
@@ -225,12 +252,45 @@ def build_digest(
                         days=mtd.days_left,
                     )
                 )
+                pace = team_pace(
+                    [history.facts.get(m.id, {}) for m in history.managers],
+                    day, mtd.target, _workday(history), today_done=True,
+                    rules=PaceRules(money_key=money.key),
+                )  # fmt: skip
+                items = _activity_items(t, history, pace)
+                if items:
+                    lines.append(t("digest-month-pace", items=Safe(items)))
         else:
             lines += ["", t("digest-month-no-target", fact=day_views.number(t, mtd.fact))]
     key_metrics = [m for m in metrics if m.is_key] or metrics[:1]
+    workday = _workday(history)
+    slumps = {
+        m.id: detect_slump(history.facts.get(m.id, {}), day, workday, absences_of(history, m))
+        for m in at_work
+    }
+    paces = {
+        m.id: needed_pace(
+            history.facts.get(m.id, {}), day, history.targets.get(m.id), workday,
+            absences_of(history, m), rules=PaceRules(money_key=money.key),
+        )
+        for m in at_work
+        if money is not None and history.targets.get(m.id) is not None
+    }  # fmt: skip
+    ranked = rank_attention(
+        [(m.id, attention_signals(flags[m.id], slumps.get(m.id))) for m in history.managers]
+    )
+    by_id = {m.id: m for m in history.managers}
     lines += ["", t("digest-managers")]
-    for member in history.managers:
-        lines.append(_manager_line(t, history, member, day, flags[member.id], key_metrics, money))
+    for item in ranked:
+        member = by_id[item.key]  # type: ignore[index]
+        if item.chronic:
+            lines.append(_chronic_line(t, member, item))
+            continue
+        line = _manager_line(
+            t, history, member, day, flags[member.id], key_metrics, money, slumps.get(member.id)
+        )
+        own_pace = paces.get(member.id)
+        lines.append(line + _pace_words(t, history, own_pace) if own_pace else line)
     missing = [m.full_name for m in at_work if m not in reported]
     if missing and reported:
         lines += ["", t("digest-missing", names=", ".join(missing))]
@@ -273,6 +333,47 @@ def build_digest(
     return Report(split_message(Safe("\n".join(lines))), chart)
 
 
+def _activity_items(t: Texts, history: TeamHistory, pace: Pace, *, limit: int = 3) -> str:
+    labels = {m.key: day_views.label(t, m) for m in history.metrics}
+    return pace_items(t, labels, pace, limit=limit)
+
+
+def pace_items(t: Texts, labels: dict[str, str], pace: Pace, *, limit: int = 3) -> str:
+    """What the money still needed means in activity a day through the recent funnel ("Calls
+    41 a day (usual 33), Meetings 3 a day (usual 2)"); empty without a funnel."""
+    items = [
+        t(
+            "pace-item",
+            label=labels.get(a.key, a.key),
+            needed=day_views.number(t, a.needed_per_day.to_integral_value(ROUND_CEILING)),
+            usual=day_views.number(t, a.usual_per_day.to_integral_value(ROUND_HALF_UP)),
+        )
+        for a in pace.activities
+        if a.needed_per_day is not None and a.needed_per_day > 0 and a.key in labels
+    ]
+    return ", ".join(items[:limit])
+
+
+def _pace_words(t: Texts, history: TeamHistory, pace: Pace) -> str:
+    """A manager's way to the target, shown only while they are behind their usual pace."""
+    if pace.money_per_day is None or pace.money_per_day <= 0:
+        return ""
+    usual = pace.usual_money_per_day
+    if usual is not None and pace.money_per_day <= usual:
+        return ""
+    items = _activity_items(t, history, pace, limit=1)
+    return " · " + t(
+        "digest-pace",
+        amount=day_views.money(t, pace.money_per_day),
+        items=Safe(items) if items else "none",
+    )
+
+
+def _chronic_line(t: Texts, member: Member, item: AttentionItem) -> str:
+    days = max((s.workdays for s in item.signals), default=0)
+    return t("digest-line-chronic", name=member.full_name, days=days)
+
+
 def _manager_line(
     t: Texts,
     history: TeamHistory,
@@ -281,6 +382,7 @@ def _manager_line(
     flags: DayFlags,
     key_metrics: list[Metric],
     money: Metric | None,
+    slump: SlumpStatus | None = None,
 ) -> str:
     if flags.on_leave:
         return t("digest-line-leave", name=member.full_name)
@@ -303,10 +405,40 @@ def _manager_line(
             )
         else:
             parts.append(t("digest-metric", label=day_views.label(t, metric).lower(), fact=value))
-    words = _flag_words(t, flags, history)
+    words = _flag_words(t, flags, history, slump)
     mark = "🔴" if words else "🟢"
     line = t("digest-line", mark=mark, name=member.full_name, metrics=Safe(", ".join(parts)))
     return line + (" — " + "; ".join(words) if words else "")
+
+
+def forecast_of(
+    history: TeamHistory,
+    today: date,
+    workday: Callable[[date], bool],
+    money_key: str,
+    settled: Decimal,
+) -> tuple[Forecast, dict[int, Forecast]]:
+    """The team's month-end forecast and each manager's (`domain.forecasting`), from the
+    facts before `today` (the Monday forecast is made in the morning)."""
+    inputs = [
+        ManagerInput(
+            key=member.id,
+            facts={d: v for d, v in history.facts.get(member.id, {}).items() if d < today},
+            absences=absences_of(history, member),
+            target=history.targets.get(member.id),
+        )
+        for member in history.managers
+    ]
+    result = forecast_team(
+        inputs,
+        today,
+        team_target(history),
+        workday,
+        settled=settled,
+        today_done=False,
+        rules=ModelRules(money_key=money_key),
+    )
+    return result.team, {member.id: result.managers[member.id] for member in history.managers}
 
 
 def build_forecast(
@@ -324,19 +456,6 @@ def build_forecast(
         lines += ["", t("forecast-no-money")]
         return Report(split_message(Safe("\n".join(lines))), None)
     workday = _workday(history)
-    parts: dict[int, Forecast] = {}
-    for member in history.managers:
-        facts = {d: v for d, v in history.facts.get(member.id, {}).items() if d < today}
-        parts[member.id] = forecast_month(
-            facts,
-            history.plans.get(member.id, {}),
-            money.key,
-            today,
-            history.targets.get(member.id),
-            workday,
-            absences_of(history, member),
-            today_done=False,
-        )
     settled = sum(
         (
             value.get(money.key, Decimal(0))
@@ -346,8 +465,11 @@ def build_forecast(
         ),
         Decimal(0),
     )
-    team_fc = team_forecast(list(parts.values()), team_target(history), settled=settled)
-    lines += ["", _forecast_lines(t, team_fc)]
+    team_fc, parts = forecast_of(history, today, workday, money.key, settled)
+    labels = {m.key: day_views.label(t, m) for m in history.metrics}
+    lines += ["", _forecast_lines(t, team_fc, labels)]
+    if team_fc.run_rate is not None and team_fc.method.code is MethodCode.POOLED_TEAM:
+        lines.append(t("forecast-cross-check", amount=day_views.money(t, team_fc.run_rate)))
     lines += ["", t("forecast-managers")]
     for member in history.managers:
         fc = parts[member.id]
@@ -371,7 +493,7 @@ def build_forecast(
     return Report(split_message(Safe("\n".join(lines))), chart)
 
 
-def _forecast_lines(t: Texts, fc: Forecast) -> str:
+def _forecast_lines(t: Texts, fc: Forecast, labels: dict[str, str] | None = None) -> str:
     lines = [
         t(
             "forecast-mtd",
@@ -388,7 +510,11 @@ def _forecast_lines(t: Texts, fc: Forecast) -> str:
     ]
     if fc.likelihood is not None:
         lines.append(t("forecast-likelihood", percent=round(fc.likelihood * 100)))
-    lines.append(t(f"method-{fc.method.code.value.replace('_', '-')}", **fc.method.args))
+    args = fc.method.args
+    if labels and isinstance(args.get("activities"), str):
+        keys = str(args["activities"]).split("/")
+        args["activities"] = ", ".join(labels.get(k, k).lower() for k in keys)
+    lines.append(t(f"method-{fc.method.code.value.replace('_', '-')}", **args))
     return "\n".join(lines)
 
 

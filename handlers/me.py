@@ -14,14 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import day_views
 from bot.clock import Clock
 from bot.filters import HasRole
-from bot.i18n import Texts
+from bot.i18n import Safe, Texts
+from bot.reports import pace_items
 from bot.timekeeping import team_today
 from domain.calendar import is_workday
 from domain.daily import EntryKind, MetricInfo, percent, progress, working_days_between
 from domain.metrics import MetricKind
+from domain.pace import PaceRules, needed_pace
 from domain.roles import Role
 from models import Member, Metric, targets
 from models import entries as store
+
+PACE_HISTORY = timedelta(days=42)
 
 
 async def me_command(
@@ -33,7 +37,9 @@ async def me_command(
     infos = [store.metric_info(m) for m in metrics]
     month_start = today.replace(day=1)
     week_start = today - timedelta(days=today.weekday())
-    entries = await store.entries_between(session, member.id, min(month_start, week_start), today)
+    # Six weeks back: the recent funnel behind "what it takes a day" (`domain.pace`).
+    since = min(month_start, week_start, today - PACE_HISTORY)
+    entries = await store.entries_between(session, member.id, since, today)
     keys = {m.id: m.key for m in metrics}
     facts: dict[date, dict[str, Decimal]] = {}
     plans: dict[date, dict[str, Decimal]] = {}
@@ -43,8 +49,7 @@ async def me_command(
             keys[v.metric_id]: v.value for v in entry.values if v.metric_id in keys
         }
     absences = [
-        (a.first_day, a.last_day)
-        for a in await store.absences_of(session, member.id, month_start - timedelta(days=7))
+        (a.first_day, a.last_day) for a in await store.absences_of(session, member.id, since)
     ]
 
     def workday(day: date) -> bool:
@@ -84,6 +89,18 @@ async def me_command(
             t("me-target", target=day_views.number(t, monthly), fact=day_views.number(t, paid),
               percent=share if share is not None else 0),
         ]  # fmt: skip
+        joined = member.joined_at.astimezone(ZoneInfo(team.timezone)).date()
+        pace = needed_pace(
+            facts, today, monthly, workday, [*absences, (date.min, joined - timedelta(days=1))],
+            rules=PaceRules(money_key=money.key),
+        )  # fmt: skip
+        if pace.money_per_day is not None and pace.money_per_day > 0:
+            labels = {m.key: day_views.label(t, m) for m in metrics}
+            items = pace_items(t, labels, pace)
+            lines.append(
+                t("me-pace", amount=day_views.money(t, pace.money_per_day), days=pace.days_left,
+                  items=Safe(items) if items else "none")
+            )  # fmt: skip
     await message.answer("\n".join(lines))
 
 

@@ -13,14 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.filters import HasRole
 from bot.i18n import Texts
-from bot.reports import Report, build_digest, build_forecast
+from bot.reports import (
+    DIGEST_HISTORY,
+    FORECAST_HISTORY,
+    Report,
+    build_digest,
+    build_forecast,
+)
 from bot.timekeeping import team_today
 from domain.roles import LEADERS
 from models import Member
 from models.history import load_history
 from models.targets import routine_between
-
-HISTORY = timedelta(days=62)
 
 
 async def _send(message: Message, report: Report, name: str) -> None:
@@ -34,7 +38,7 @@ async def digest_command(
     message: Message, session: AsyncSession, member: Member, t: Texts, clock: Clock
 ) -> None:
     today = team_today(clock, member.team)
-    history = await load_history(session, member.team, today - HISTORY, today)
+    history = await load_history(session, member.team, today - DIGEST_HISTORY, today)
     # Built in a worker thread: a large team's chart takes about a second.
     await _send(message, await asyncio.to_thread(build_digest, t, history, today), "digest")
 
@@ -43,7 +47,7 @@ async def forecast_command(
     message: Message, session: AsyncSession, member: Member, t: Texts, clock: Clock
 ) -> None:
     today = team_today(clock, member.team)
-    history = await load_history(session, member.team, today - HISTORY, today)
+    history = await load_history(session, member.team, today - FORECAST_HISTORY, today)
     routine = await routine_between(session, member.team_id, today - timedelta(days=14), today)
     report = await asyncio.to_thread(build_forecast, t, history, today, routine, clock.now())
     await _send(message, report, "forecast")

@@ -116,6 +116,7 @@ not-your-role = This command belongs to another role in the team. Your commands:
 unknown-command = I don't know that command. All commands: /help.
 not-understood = I didn't understand that message. All commands: /help.
 not-understood-manager = I didn't understand that message. Today's plan: /plan, today's results: /report, all commands: /help.
+something-went-wrong = ⚠️ Something went wrong and the bot could not handle your last message or tap. If it got no answer, please repeat it.
 
 ## The daily loop: metrics
 
@@ -297,6 +298,13 @@ target-ask = Payment target for { $month } for “{ $who }”: send the amount, 
 target-saved = ✅ Target for { $month } for “{ $who }”: { $amount }.
 target-team-who = the team
 target-bad = I could not read the amount: { $problem }. For example: <code>1500000</code> or <code>1.5m</code>.
+me-pace = To reach the target: { $amount } a day for { $days } more { $days ->
+    [one] workday
+   *[other] workdays
+}{ $items ->
+    [none] .
+   *[other] {""}. Through your funnel that is about: { $items }.
+}
 me-target = Monthly target: { $target }, paid { $fact } ({ $percent }%)
 
 ## Routine
@@ -330,6 +338,23 @@ chart-bars_title = { $label }: today's plan and fact
 chart-cumulative_title = Payments this month, ₽
 chart-forecast-title = Payments this month and the forecast, ₽
 flag-below-norm = under the norm ({ $metrics })
+flag-slump = 📉 activity slump: { $change }% against usual{ $metrics ->
+    [none] {""}
+   *[other] {" "}({ $metrics })
+}, { $days } { $days ->
+    [one] workday
+   *[other] workdays
+}
+digest-line-chronic = 🟠 { $name }: under the norm for a long time ({ $days } { $days ->
+    [one] workday
+   *[other] workdays
+}), no change
+digest-pace = to target: { $amount } a day{ $items ->
+    [none] {""}
+   *[other] {" "}≈ { $items }
+}
+digest-month-pace = That is about: { $items }.
+pace-item = { $label } { $needed } a day (usual { $usual })
 flag-far-below-plan = far under own plan
 flag-activity-drop = activity { $change }% against usual
 flag-streak = { $days } { $days ->
@@ -379,6 +404,9 @@ method-run-rate = Method: month-to-date + mean daily fact of the last { $window 
 method-combined = Method: { $run_share }% run-rate (mean daily fact of { $window } workdays × { $days_left } left), { $funnel_share }% funnel (payments per { $activities } over { $funnel_window } workdays × planned activity); { $interval }% range.
 method-not-enough-data = Method: not enough data ({ $days } of { $needed } workdays): month-to-date only.
 method-month-closed = No workdays left this month: month-to-date is the result.
+method-pooled = Method: model — month-to-date plus own pace of the last { $months } months ({ $own }% own, { $team }% the team's), adjusted by recent { $activities }, × { $days_left } workdays left with the usual month-end push; { $interval }% range.
+method-pooled-team = Method: { $managers } managers' models together — own pace of past months pooled with the team, recent activity, month-to-date and the month-end push ({ $new } new, { $without_data } without reports); { $interval }% range counting the swings the team shares.
+forecast-cross-check = Cross-check, simple run-rate (month-to-date + mean daily fact × days left): { $amount }
 method-team-sum = Method: sum of { $managers } managers' forecasts ({ $without_data } without enough data); { $interval }% range.
 forecast-managers = <b>By manager</b> (fact → forecast)
 forecast-manager = { $name }: { $mtd } → { $point }{ $target ->

@@ -116,6 +116,7 @@ not-your-role = Эта команда доступна другой роли в 
 unknown-command = Не знаю такой команды. Список команд — /help.
 not-understood = Не понял сообщение. Список команд — /help.
 not-understood-manager = Не понял сообщение. План на день — /plan, итоги дня — /report, все команды — /help.
+something-went-wrong = ⚠️ Что-то пошло не так, и бот не смог обработать ваше последнее сообщение или нажатие. Если на него не было ответа, повторите, пожалуйста.
 
 ## The daily loop: metrics
 
@@ -298,6 +299,14 @@ target-ask = Цель по оплатам на { $month } для «{ $who }»: �
 target-saved = ✅ Цель на { $month } для «{ $who }»: { $amount }.
 target-team-who = команды
 target-bad = Не понял сумму: { $problem }. Например: <code>1 500 000</code> или <code>1,5 млн</code>.
+me-pace = Чтобы выйти на цель: { $amount } в день ещё { $days } раб. { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+}{ $items ->
+    [none] .
+   *[other] {""}. По вашей воронке это примерно: { $items }.
+}
 me-target = Цель на месяц: { $target }, оплачено { $fact } ({ $percent } %)
 
 ## Routine
@@ -331,6 +340,25 @@ chart-bars_title = { $label }: план и факт за день
 chart-cumulative_title = Оплаты с начала месяца, ₽
 chart-forecast-title = Оплаты с начала месяца и прогноз, ₽
 flag-below-norm = ниже нормы ({ $metrics })
+flag-slump = 📉 спад активности: { $change } % к обычному уровню{ $metrics ->
+    [none] {""}
+   *[other] {" "}({ $metrics })
+}, { $days } раб. { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+}
+digest-line-chronic = 🟠 { $name }: давно ниже нормы ({ $days } раб. { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+}), без перемен
+digest-pace = к цели: { $amount } в день{ $items ->
+    [none] {""}
+   *[other] {" "}≈ { $items }
+}
+digest-month-pace = Это примерно: { $items }.
+pace-item = { $label } { $needed } в день (обычно { $usual })
 flag-far-below-plan = сильно ниже своего плана
 flag-activity-drop = активность { $change } % к обычной
 flag-streak = { $days } { $days ->
@@ -386,6 +414,9 @@ method-run-rate = Метод: факт с начала месяца + средн
 method-combined = Метод: { $run_share } % — темп (средний дневной факт за { $window } раб. дней × { $days_left } оставшихся), { $funnel_share } % — воронка (оплаты на { $activities } за { $funnel_window } раб. дней × план активности); диапазон { $interval } %.
 method-not-enough-data = Метод: мало данных ({ $days } из { $needed } раб. дней) — только факт с начала месяца.
 method-month-closed = Рабочих дней в месяце не осталось: факт и есть итог.
+method-pooled = Метод: модель — факт с начала месяца и свой темп за { $months } мес. ({ $own } % — свой, { $team } % — темп команды) с поправкой на недавние { $activities }, × { $days_left } оставшихся раб. дней с обычным рывком в конце месяца; диапазон { $interval } %.
+method-pooled-team = Метод: модели { $managers } менеджеров вместе — свой темп прошлых месяцев с поправкой на команду, недавняя активность, факт месяца и рывок в конце месяца (новых: { $new }, без отчётов: { $without_data }); диапазон { $interval } % с учётом общих для команды колебаний.
+forecast-cross-check = Для сверки — простой темп (факт + средний дневной факт × оставшиеся дни): { $amount }
 method-team-sum = Метод: сумма прогнозов { $managers } менеджеров ({ $without_data } без достаточных данных); диапазон { $interval } %.
 forecast-managers = <b>По менеджерам</b> (факт → прогноз)
 forecast-manager = { $name }: { $mtd } → { $point }{ $target ->

@@ -1,0 +1,109 @@
+"""The digest puts new problems first: a slump on its second day leads, a long-known gap is one
+short line, and a manager behind their target sees what it takes a day (working backwards)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from bot.clock import ManualClock
+from domain.calendar import is_workday
+from models import Member, MonthlyTarget
+from models.db import SessionPool
+from tests.bot_client import Harness
+from tests.scenarios import team_with_managers
+from tests.test_reports import MONDAY, add_day, add_member
+
+USUAL = {"calls": 30, "meetings": 2, "proposals": 3, "leads": 5, "deals": 0, "revenue": 20000}
+SLUMP = {"calls": 9, "meetings": 0, "proposals": 1, "leads": 1, "deals": 0, "revenue": 0}
+WEAK = {"calls": 12, "meetings": 1, "proposals": 1, "leads": 2, "deals": 0, "revenue": 5000}
+
+
+def workdays(first: date, last: date) -> list[date]:
+    days, day = [], first
+    while day <= last:
+        if is_workday(day, "12345", "RU"):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+async def test_a_new_slump_leads_the_digest_and_a_chronic_gap_is_one_short_line(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    head, _ = await team_with_managers(harness)
+    days = workdays(MONDAY - timedelta(days=63), MONDAY)
+    async with session_pool() as session:
+        anna = await add_member(session, 1, "Анна", 9001)
+        boris = await add_member(session, 1, "Борис", 9002)
+        vera = await add_member(session, 1, "Вера", 9003)
+        for day in days:
+            await add_day(session, anna, day, "fact", USUAL)
+            # Boris works as usual until his last two workdays.
+            await add_day(session, boris, day, "fact", SLUMP if day >= days[-2] else USUAL)
+            await add_day(session, vera, day, "fact", WEAK)  # under the norm for months
+        session.add(
+            MonthlyTarget(team_id=1, member_id=boris.id, month=date(2026, 11, 1),
+                          amount=Decimal(900000), set_by_id=1, set_at=clock.now())
+        )  # fmt: skip
+        await session.commit()
+
+    await head.send("/digest")
+    digest = next(t for t in reversed(head.texts()) if "Сводка за" in t)
+    managers = digest.split("Менеджеры</b>", 1)[1].strip().splitlines()
+    assert managers[0].startswith("🔴 Борис"), managers
+    assert "спад активности" in managers[0] and "2 раб. дня" in managers[0]
+    assert "к цели:" in managers[0] and "Звонки" in managers[0], "what it takes a day"
+    [vera_line] = [line for line in managers if "Вера" in line]
+    assert vera_line.startswith("🟠 Вера: давно ниже нормы"), vera_line
+    assert managers.index(vera_line) > 0
+    anna_line = next(line for line in managers if "Анна" in line)
+    assert anna_line.startswith("🟢") and "спад" not in anna_line
+    assert "спад" not in vera_line, "a steady low level is no slump"
+
+
+async def test_the_team_sees_its_target_in_calls_and_meetings_a_day(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    head, _ = await team_with_managers(harness)
+    async with session_pool() as session:
+        anna = await add_member(session, 1, "Анна", 9001)
+        for day in workdays(MONDAY - timedelta(days=40), MONDAY):
+            await add_day(session, anna, day, "fact", USUAL)
+        session.add(
+            MonthlyTarget(team_id=1, member_id=None, month=date(2026, 11, 1),
+                          amount=Decimal(2_000_000), set_by_id=1, set_at=clock.now())
+        )  # fmt: skip
+        await session.commit()
+    await head.send("/digest")
+    digest = next(t for t in reversed(head.texts()) if "Сводка за" in t)
+    line = next(line for line in digest.splitlines() if line.startswith("Это примерно"))
+    # 20,000 a day so far in November (15 workdays, 300,000) against 2,000,000: the remaining
+    # 1,700,000 over 5 workdays is 340,000 a day, 17 times the usual, so about 510 calls.
+    assert "Звонки 510 в день (обычно 30)" in line, line
+
+
+async def test_me_shows_a_manager_what_their_target_takes_a_day(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    _, [ivan] = await team_with_managers(harness, "Иван")
+    async with session_pool() as session:
+        me = (await session.execute(select(Member).where(Member.full_name == "Иван"))).scalar_one()
+        member_id = me.id
+        me.joined_at = me.joined_at - timedelta(days=60)
+        for day in workdays(MONDAY - timedelta(days=40), MONDAY - timedelta(days=1)):
+            await add_day(session, me, day, "fact", USUAL)
+        session.add(
+            MonthlyTarget(team_id=1, member_id=member_id, month=date(2026, 11, 1),
+                          amount=Decimal(600000), set_by_id=1, set_at=clock.now())
+        )  # fmt: skip
+        await session.commit()
+    await ivan.send("/me")
+    text = ivan.last.text.replace("\xa0", " ")
+    # November so far: 14 workdays x 20,000 = 280,000; 320,000 more over 6 workdays (today
+    # included) is 53,333.34 a day (shown in whole roubles), 2.67 times the usual: calls 80.01
+    # rounded up, meetings 6, proposals 9.
+    assert "Чтобы выйти на цель: 53 333 в день ещё 6 раб. дней" in text, text
+    assert "Звонки 81 в день (обычно 30), Встречи 6 в день (обычно 2), КП 9" in text, text
