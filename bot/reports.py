@@ -25,6 +25,7 @@ from domain.calendar import is_workday
 from domain.daily import MetricInfo, percent
 from domain.forecasting import ManagerInput, ModelRules, forecast_team
 from domain.pace import Pace, PaceRules, needed_pace, team_pace
+from domain.reasons import Direction, reason_trends
 from domain.slumps import (
     AttentionItem,
     SlumpStatus,
@@ -485,12 +486,47 @@ def build_forecast(
             )
         )
     lines += ["", *_last_week(t, history, today, routine)]
+    lines += _reasons_lines(t, history, today - timedelta(days=1))
     labels = _labels(t) | {"cumulative_title": t("chart-forecast-title")}
     chart = charts.forecast_chart(
         _cumulative(history, today - timedelta(days=1), money, team_fc), labels
     )
     del now
     return Report(split_message(Safe("\n".join(lines))), chart)
+
+
+def _reasons_lines(t: Texts, history: TeamHistory, last: date) -> list[str]:
+    """The shortfall reasons that grew over the last two weeks, for the team and by person."""
+    records = [
+        (member_id, day, note.reason)
+        for member_id, days in history.notes.items()
+        for day, note in days.items()
+        if note.reason
+    ]
+    report = reason_trends(records, last)
+    growing = report.growing
+    if not growing:
+        return []
+    names = {m.id: m.full_name for m in history.managers}
+    lines = ["", t("forecast-reasons", weeks=2)]
+    for row in growing[:3]:
+        people = [
+            names[person]
+            for person, rows in report.people.items()
+            if person in names
+            and any(r.reason == row.reason and r.direction is not Direction.FALLING
+                    and r.recent for r in rows)
+        ]  # fmt: skip
+        lines.append(
+            t(
+                "forecast-reason",
+                reason=t("reason", reason=row.reason),
+                recent=row.recent,
+                earlier=row.earlier,
+                people=", ".join(people[:5]) or "none",
+            )
+        )
+    return lines
 
 
 def _forecast_lines(t: Texts, fc: Forecast, labels: dict[str, str] | None = None) -> str:

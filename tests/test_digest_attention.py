@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.clock import ManualClock
 from domain.calendar import is_workday
-from models import Member, MonthlyTarget
+from models import DayEntry, Member, MonthlyTarget
 from models.db import SessionPool
 from tests.bot_client import Harness
 from tests.scenarios import team_with_managers
@@ -107,3 +107,32 @@ async def test_me_shows_a_manager_what_their_target_takes_a_day(
     # rounded up, meetings 6, proposals 9.
     assert "Чтобы выйти на цель: 53 333 в день ещё 6 раб. дней" in text, text
     assert "Звонки 81 в день (обычно 30), Встречи 6 в день (обычно 2), КП 9" in text, text
+
+
+async def test_the_weekly_forecast_names_the_reasons_that_grow(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    head, _ = await team_with_managers(harness)
+    async with session_pool() as session:
+        anna = await add_member(session, 1, "Анна", 9001)
+        boris = await add_member(session, 1, "Борис", 9002)
+        await session.flush()
+        days = workdays(MONDAY - timedelta(days=41), MONDAY - timedelta(days=1))
+        for day in days:
+            for person in (anna, boris):
+                await add_day(session, person, day, "fact", USUAL)
+        await session.flush()
+        entries = (await session.execute(select(DayEntry))).scalars().all()
+        recent = MONDAY - timedelta(days=14)
+        for entry in entries:
+            # Clients stopped answering Anna lately; Boris had it once, long ago.
+            if entry.member_id == anna.id and entry.day >= recent and entry.day.day % 2:
+                entry.reason = "no_answer"
+            if entry.member_id == boris.id and entry.day == days[0]:
+                entry.reason = "no_answer"
+        await session.commit()
+    await head.send("/forecast")
+    forecast = next(t for t in reversed(head.texts()) if "Прогноз на конец месяца" in t)
+    assert "Причины недовыполнения, которых стало больше" in forecast, forecast
+    line = next(x for x in forecast.splitlines() if x.startswith("• Клиенты не отвечали"))
+    assert "(было 1)" in line and "Анна" in line and "Борис" not in line, line

@@ -406,6 +406,11 @@ method-not-enough-data = Method: not enough data ({ $days } of { $needed } workd
 method-month-closed = No workdays left this month: month-to-date is the result.
 method-pooled = Method: model — month-to-date plus own pace of the last { $months } months ({ $own }% own, { $team }% the team's), adjusted by recent { $activities }, × { $days_left } workdays left with the usual month-end push; { $interval }% range.
 method-pooled-team = Method: { $managers } managers' models together — own pace of past months pooled with the team, recent activity, month-to-date and the month-end push ({ $new } new, { $without_data } without reports); { $interval }% range counting the swings the team shares.
+forecast-reasons = <b>Shortfall reasons given more often</b> (the last { $weeks } weeks against the 4 before):
+forecast-reason = • { $reason }: { $recent } (was { $earlier }){ $people ->
+    [none] {""}
+   *[other] {""} — { $people }
+}
 forecast-cross-check = Cross-check, simple run-rate (month-to-date + mean daily fact × days left): { $amount }
 method-team-sum = Method: sum of { $managers } managers' forecasts ({ $without_data } without enough data); { $interval }% range.
 forecast-managers = <b>By manager</b> (fact → forecast)
