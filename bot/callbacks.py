@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from domain.daily import EntryKind
 from domain.membership import Action as MemberAction
 from domain.roles import Role
+
+# A row id as the database keeps it (a 32-bit integer column). Button data can be forged, so a
+# press with a larger number is refused as malformed before it reaches a query, where SQLite
+# and PostgreSQL would fail on it.
+RowId = Annotated[int, Field(ge=0, le=2**31 - 1)]
+# A date as YYYYMMDD and a month as YYYYMM: a forged one far beyond any calendar is malformed.
+DayNumber = Annotated[int, Field(ge=0, le=99_991_231)]
+MonthNumber = Annotated[int, Field(ge=0, le=999_912)]
 
 
 class SetupStep(StrEnum):
@@ -29,7 +39,7 @@ class InviteRole(CallbackData, prefix="invite"):
 
 
 class InviteRevoke(CallbackData, prefix="revoke"):
-    invite_id: int
+    invite_id: RowId
 
 
 class Language(CallbackData, prefix="lang"):
@@ -52,7 +62,7 @@ class DayButton(CallbackData, prefix="day"):
     """A button on a plan or report form; `day` (YYYYMMDD) closes it when the day is over."""
 
     kind: EntryKind
-    day: int
+    day: DayNumber
     action: FormAction
     # The metric key for SUGGESTED, the Reason value for REASON.
     choice: str = ""
@@ -69,17 +79,17 @@ class OffAction(StrEnum):
 class OffButton(CallbackData, prefix="off"):
     action: OffAction
     # YYYYMMDD of the chosen period, for KIND.
-    first: int = 0
-    last: int = 0
+    first: DayNumber = 0
+    last: DayNumber = 0
     kind: str = ""
-    absence_id: int = 0
+    absence_id: RowId = 0
 
 
 class TargetButton(CallbackData, prefix="target"):
     """Pick whose target to set (member 0: the team's) for a month (YYYYMM)."""
 
-    month: int
-    member_id: int = 0
+    month: MonthNumber
+    member_id: RowId = 0
     show_only: bool = False
 
 
@@ -91,7 +101,7 @@ class RoutineKind(StrEnum):
 
 class RoutineButton(CallbackData, prefix="routine"):
     kind: RoutineKind
-    with_member_id: int = 0
+    with_member_id: RowId = 0
 
 
 class ExportPeriod(StrEnum):
@@ -128,7 +138,7 @@ class TeamButton(CallbackData, prefix="team"):
     """Navigate the /team menus; `new` opens the screen as a new message (from the overview)."""
 
     view: TeamView
-    member_id: int = 0
+    member_id: RowId = 0
     page: int = 0
     new: bool = False
 
@@ -137,14 +147,14 @@ class MemberButton(CallbackData, prefix="member"):
     """An action on a member's card; remove and ownership handover ask first (`confirmed`)."""
 
     action: MemberAction
-    member_id: int
+    member_id: RowId
     confirmed: bool = False
 
 
 class TeamInviteRevoke(CallbackData, prefix="team_revoke"):
     """Revoke an open invite from the /team invite list (which is then shown again)."""
 
-    invite_id: int
+    invite_id: RowId
 
 
 class SettingsAction(StrEnum):
@@ -165,4 +175,4 @@ class SettingsButton(CallbackData, prefix="cfg"):
     action: SettingsAction
     what: str = ""
     value: str = ""
-    metric_id: int = 0
+    metric_id: RowId = 0

@@ -201,10 +201,15 @@ def card(t: Texts, form: Form, metrics: Sequence[Metric], plan: Values) -> tuple
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[buttons])
 
 
+# Problems listed in one answer at most: a message of a hundred bad numbers gets the first
+# few (and "…"), not an answer longer than Telegram takes.
+ERRORS_SHOWN = 10
+
+
 def errors(t: Texts, problems: Sequence[EntryError], metrics: Sequence[Metric], sample: str) -> str:
     by_key = {m.key: m for m in metrics}
     lines = []
-    for problem in problems:
+    for problem in problems[:ERRORS_SHOWN]:
         reason = problem.reason.value
         wording = t(
             "numbers-error",
@@ -225,4 +230,6 @@ def errors(t: Texts, problems: Sequence[EntryError], metrics: Sequence[Metric], 
             )
         else:
             lines.append(t("form-error-line-general", problem=wording))
+    if len(problems) > ERRORS_SHOWN:
+        lines.append("…")
     return t("form-errors", errors=Safe("\n".join(lines)), example=sample)

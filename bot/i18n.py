@@ -13,7 +13,13 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime import FluentBundle, FluentResource, resolver
+
+# Fluent refuses a placeable longer than 2,500 characters, and an argument is one: a day's
+# comment of 1,000 characters full of "&" or "<" is 5,000 once escaped, and refusing it would
+# leave the card unsent. Arguments are bounded by what a Telegram message can carry (4,096
+# characters, each at most 5 once escaped), so allow that.
+resolver.MAX_PART_LENGTH = max(resolver.MAX_PART_LENGTH, 5 * 4096)
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("ru", "en")

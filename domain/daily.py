@@ -229,7 +229,8 @@ def clean_comment(text: str | None) -> str | None:
     """A comment as it will be stored: trimmed, bounded, None when empty."""
     if text is None:
         return None
-    cleaned = text.strip()
+    # NUL is no character to keep, and PostgreSQL refuses to store it.
+    cleaned = text.replace("\x00", "").strip()
     return cleaned[:COMMENT_MAX] if cleaned else None
 
 

@@ -11,6 +11,7 @@ from bot import keyboards
 from bot.callbacks import Language
 from bot.i18n import LANGUAGES, Texts, texts
 from bot.menus import menu, refresh_menu
+from bot.sender import edit
 from models import Member, User
 
 
@@ -43,7 +44,7 @@ async def lang_chosen(
         await refresh_menu(bot, callback.from_user.id, member.roles, t)
     await callback.answer(t("lang-set"))
     if isinstance(callback.message, Message):
-        await callback.message.edit_text(t("lang-set"))
+        await edit(callback.message, t("lang-set"))
 
 
 def create_router() -> Router:

@@ -26,6 +26,7 @@ from bot.day_form import (
 )
 from bot.filters import HasRole
 from bot.i18n import Texts
+from bot.sender import edit
 from domain.daily import (
     EntryKind,
     Form,
@@ -321,7 +322,7 @@ async def _confirm(
 async def _drop_buttons(callback: CallbackQuery) -> None:
     """Buttons of an answered question go away, so an old one is not pressed by mistake."""
     if isinstance(callback.message, Message) and callback.message.reply_markup is not None:
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await edit(callback.message, reply_markup=None)
 
 
 async def not_text(message: Message, t: Texts) -> None:

@@ -7,7 +7,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Texts
-from domain.roles import COMMAND_ROLES, Role
+from domain.roles import COMMAND_ROLES, Role, may_use
 from models import Member, queries
 
 
@@ -29,10 +29,12 @@ async def unhandled_message(
             await message.answer(t("member-paused", team=paused.team.name))
         else:
             await message.answer(t("not-a-member"))
-    elif text.startswith("/") and _command_name(text) in COMMAND_ROLES:
-        await message.answer(t("not-your-role"))
     elif text.startswith("/"):
-        await message.answer(t("unknown-command"))
+        name = _command_name(text)
+        # Another role's command is refused; one of their own that reached here was typed
+        # otherwise ("/PLAN", "/plan@other_bot") and is unknown as typed, not refused.
+        refused = name in COMMAND_ROLES and not may_use(name, member.roles)
+        await message.answer(t("not-your-role" if refused else "unknown-command"))
     elif Role.MANAGER in member.roles:
         await message.answer(t("not-understood-manager"))
     else:

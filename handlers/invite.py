@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.filters import HasRole
 from bot.i18n import Texts
+from bot.sender import edit
 from domain.roles import LEADERS, invitable_roles
 from domain.teams import invite_expiry, new_invite_code
 from models import Invite, Member
@@ -107,7 +108,7 @@ async def revoke_invite(
     await session.commit()
     await callback.answer(t("invite-revoked"))
     if isinstance(callback.message, Message):
-        await callback.message.edit_text(t("invite-revoked-card", role=invite.role))
+        await edit(callback.message, t("invite-revoked-card", role=invite.role))
 
 
 def create_router() -> Router:

@@ -15,6 +15,7 @@ from bot.callbacks import OffAction, OffButton
 from bot.clock import Clock
 from bot.filters import HasRole
 from bot.i18n import Texts
+from bot.sender import edit
 from bot.timekeeping import team_today
 from domain.daily import AbsenceKind, DateRangeError, day_from_number, day_number, parse_date_range
 from domain.roles import Role
@@ -117,13 +118,16 @@ async def off_button(
         if first is None or last is None or kind is None or last < today or last < first:
             await callback.answer(t("form-closed"), show_alert=True)
             return
-        session.add(
-            Absence(
-                team_id=member.team_id, member_id=member.id, kind=kind.value,
-                first_day=first, last_day=last, created_at=clock.now(),
-            )
-        )  # fmt: skip
-        await session.commit()
+        # A second press of the same button (a double tap) keeps the one period it saved.
+        saved = await store.absences_of(session, member.id, last)
+        if not any((a.kind, a.first_day, a.last_day) == (kind.value, first, last) for a in saved):
+            session.add(
+                Absence(
+                    team_id=member.team_id, member_id=member.id, kind=kind.value,
+                    first_day=first, last_day=last, created_at=clock.now(),
+                )
+            )  # fmt: skip
+            await session.commit()
         await callback.answer()
         text = t("off-saved", kind=t("off-kind", kind=kind.value), period=period(t, first, last))
         await _answer(callback, text, None, replace=True)
@@ -151,7 +155,7 @@ async def _answer(
     if not isinstance(callback.message, Message):
         return
     if replace:
-        await callback.message.edit_text(text, reply_markup=markup)
+        await edit(callback.message, text, reply_markup=markup)
     else:
         await callback.message.answer(text, reply_markup=markup)
 

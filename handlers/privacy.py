@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import PrivacyAction, PrivacyButton
 from bot.i18n import Texts
+from bot.sender import edit
 from domain.roles import Role, ordered
 from models import Absence, DayEntry, FsmRecord, Member, Team, User, queries
 
@@ -108,7 +109,7 @@ async def privacy_button(
         await session.commit()
         await state.clear()
         await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=telegram_id))
-        await reply.edit_text(t("privacy-forgotten"))
+        await edit(reply, t("privacy-forgotten"))
     elif member is None or not member.is_owner:
         await reply.answer(t("form-closed"))
     elif action is PrivacyAction.DELETE_TEAM:
@@ -135,7 +136,7 @@ async def privacy_button(
         await session.commit()
         for chat_id in chats:
             await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
-        await reply.edit_text(t("privacy-team-deleted", team=name))
+        await edit(reply, t("privacy-team-deleted", team=name))
 
 
 def create_router() -> Router:

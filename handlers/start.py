@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Texts, texts
 from bot.menus import refresh_menu
-from bot.sender import deliver
+from bot.sender import deliver, edit
 from domain.roles import Role, ordered
 from domain.teams import (
     COMMON_TIMEZONES,
@@ -172,7 +172,7 @@ async def timezone_button(
         return
     await callback.answer()
     if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await edit(callback.message, reply_markup=None)
         await _create_team(
             callback.message, callback.from_user.id, callback.from_user.full_name,
             callback.from_user.username, COMMON_TIMEZONES[callback_data.choice],
@@ -257,7 +257,7 @@ async def head_answer(
         await refresh_menu(bot, callback.from_user.id, member.roles, t)
     key = "setup-done-head" if member.is_head else "setup-done-owner"
     if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=None)
+        await edit(callback.message, reply_markup=None)
         await callback.message.answer(t(key, team=member.team.name))
 
 
@@ -266,11 +266,12 @@ def create_router() -> Router:
     router.message.register(join_by_code, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.callback_query.register(begin_team, TeamSetup.filter(F.step == SetupStep.BEGIN))
-    router.message.register(team_name, CreateTeam.name)
+    # A command while naming the team (or picking its timezone) is that command, not a name.
+    router.message.register(team_name, CreateTeam.name, ~F.text.startswith("/"))
     router.callback_query.register(
         timezone_button, CreateTeam.timezone, TeamSetup.filter(F.step == SetupStep.TIMEZONE)
     )
-    router.message.register(timezone_typed, CreateTeam.timezone)
+    router.message.register(timezone_typed, CreateTeam.timezone, ~F.text.startswith("/"))
     router.callback_query.register(
         head_answer, TeamSetup.filter(F.step.in_({SetupStep.HEAD_YES, SetupStep.HEAD_NO}))
     )

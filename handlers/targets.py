@@ -18,6 +18,7 @@ from bot.callbacks import TargetButton
 from bot.clock import Clock
 from bot.filters import HasRole
 from bot.i18n import Safe, Texts
+from bot.sender import edit
 from bot.timekeeping import team_today
 from domain.metrics import MetricKind
 from domain.numbers import NumberError, parse_number
@@ -137,7 +138,7 @@ async def target_button(
         await callback.answer()
         text, markup = await _overview(session, t, member, month, this_month)
         if isinstance(callback.message, Message):
-            await callback.message.edit_text(text, reply_markup=markup)
+            await edit(callback.message, text, reply_markup=markup)
         return
     who = t("target-team-who")
     if callback_data.member_id:
