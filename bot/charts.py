@@ -27,6 +27,7 @@ def _new_figure(width: float, height: float) -> Figure:
 
     return Figure(figsize=(width, height))
 
+
 WIDTH, HEIGHT, DPI = 10.0, 7.0, 100  # 1000 x 700 px
 PLAN_COLOR, FACT_COLOR, TARGET_COLOR, RANGE_COLOR = "#b0bec5", "#1e88e5", "#e53935", "#90caf9"
 
