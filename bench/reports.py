@@ -53,10 +53,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import charts
 from bot.i18n import texts
-from bot.reports import build_digest, build_forecast
+from bot.reports import DIGEST_HISTORY, FORECAST_HISTORY, build_digest, build_forecast
 from domain.calendar import is_workday
 from domain.metrics import DEFAULT_METRICS
-from handlers.reports import HISTORY
 from models.base import Base
 from models.db import SessionPool, create_engine, create_session_pool, migrate
 from models.history import TeamHistory, load_history
@@ -176,7 +175,7 @@ async def run_digest(
         counter.reset()
         chart_before = timer.seconds
         started = time.perf_counter()
-        history = await load_history(session, team, day - HISTORY, day)
+        history = await load_history(session, team, day - DIGEST_HISTORY, day)
         loaded = time.perf_counter()
         report = build_digest(texts("ru"), history, day)
         built = time.perf_counter()
@@ -195,7 +194,7 @@ async def run_forecast(
         counter.reset()
         chart_before = timer.seconds
         started = time.perf_counter()
-        history = await load_history(session, team, day - HISTORY, day)
+        history = await load_history(session, team, day - FORECAST_HISTORY, day)
         routine = await routine_between(session, team.id, day - ROUTINE_WINDOW, day)
         loaded = time.perf_counter()
         report = build_forecast(texts("ru"), history, day, routine, FORECAST_NOW)
@@ -757,7 +756,8 @@ def report_lines(result: Result, days: int) -> list[str]:
         f"{rows['entry_values']:,} values, {rows['absences']:,} absences, "
         f"{rows['monthly_targets']:,} targets, {rows['routine_entries']:,} routine entries "
         f"(built in {result.dataset.seconds:.1f} s, not timed)",
-        f"report day    {DAY.isoformat()} (Monday); window {HISTORY.days} days, as the bot loads",
+        f"report day    {DAY.isoformat()} (Monday); windows {DIGEST_HISTORY.days} days "
+        f"(digest) and {FORECAST_HISTORY.days} days (forecast), as the bot loads",
         f"runs          1 warm-up + median of {result.runs}; times in ms",
     ]
     for title, group in (("digest", result.digests), ("forecast", result.forecasts)):
