@@ -24,6 +24,7 @@ from domain.metrics import aliases_for
 from domain.numbers import MetricSpec
 from models import Member, Metric, Team
 from models import entries as store
+from models.pace import member_pace
 
 
 class DayForm(StatesGroup):
@@ -113,7 +114,7 @@ async def open_form(
         comment_done=True,
         editing=True,
     )
-    return await show(bot, chat_id, state, day, form, t)
+    return await show(bot, chat_id, state, day, form, t, session)
 
 
 def stage_record(form: Form, stage: Stage) -> tuple[str, dict[str, object]]:
@@ -129,8 +130,17 @@ async def save_stage(state: FSMContext, form: Form, stage: Stage) -> None:
     await state.set_data(data)
 
 
-async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, t: Texts) -> int:
-    """Ask whatever the form needs next."""
+async def show(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    day: Day,
+    form: Form,
+    t: Texts,
+    session: AsyncSession | None = None,
+) -> int:
+    """Ask whatever the form needs next. With `session`, a plan's card also says where the plan
+    is below what the month's target takes a day."""
     plan = day.plan
     if (
         form.kind is EntryKind.FACT
@@ -153,7 +163,10 @@ async def show(bot: Bot, chat_id: int, state: FSMContext, day: Day, form: Form, 
     elif stage is Stage.COMMENT:
         text, markup = day_views.comment_question(t, form)
     else:
-        text, markup = day_views.card(t, form, day.metrics, plan)
+        pace = None
+        if form.kind is EntryKind.PLAN and session is not None:
+            pace = await member_pace(session, day.member, day.today, day.metrics)
+        text, markup = day_views.card(t, form, day.metrics, plan, pace)
     return (await bot.send_message(chat_id, text, reply_markup=markup)).message_id
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import DayButton, FormAction
 from bot.i18n import Safe, Texts
 from domain.daily import EntryKind, Form, Reason, Values, below_norm, percent
-from domain.metrics import DEFAULT_ALIASES
+from domain.metrics import DEFAULT_ALIASES, MetricKind
 from domain.numbers import EntryError
+from domain.pace import Pace, plan_gap
 from models import Metric
 from models.entries import metric_info
 
@@ -159,7 +160,11 @@ def comment_question(t: Texts, form: Form) -> tuple[str, Markup]:
     return t("form-comment"), InlineKeyboardMarkup(inline_keyboard=[[button]])
 
 
-def card(t: Texts, form: Form, metrics: Sequence[Metric], plan: Values) -> tuple[str, Markup]:
+def card(
+    t: Texts, form: Form, metrics: Sequence[Metric], plan: Values, pace: Pace | None = None
+) -> tuple[str, Markup]:
+    """The entry to confirm; a plan below what the month's target takes a day (`pace`, the
+    manager's working-backwards pace) says so under its numbers."""
     infos = [metric_info(m) for m in metrics]
     under = set(below_norm(infos, form.values)) if form.kind is EntryKind.PLAN else set()
     title = "card-plan-title" if form.kind is EntryKind.PLAN else "card-fact-title"
@@ -185,6 +190,8 @@ def card(t: Texts, form: Form, metrics: Sequence[Metric], plan: Values) -> tuple
             if share is not None:
                 line += t("card-percent", percent=share)
         lines.append(line)
+    if form.kind is EntryKind.PLAN and pace is not None:
+        lines += _pace_hint(t, form.values, metrics, pace)
     if form.reason is not None:
         reason = (
             form.reason_text
@@ -199,6 +206,20 @@ def card(t: Texts, form: Form, metrics: Sequence[Metric], plan: Values) -> tuple
         _button(t("btn-edit"), form.kind, form.day, FormAction.EDIT),
     ]
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=[buttons])
+
+
+def _pace_hint(t: Texts, values: Values, metrics: Sequence[Metric], pace: Pace) -> list[str]:
+    money_metric = next((m for m in metrics if m.kind == MetricKind.MONEY.value), None)
+    gap = plan_gap(pace, values, money_metric.key if money_metric is not None else "")
+    if gap is None or pace.money_per_day is None:
+        return []
+    labels = {m.key: label(t, m) for m in metrics if m.key in gap.activities}
+    items = pace_items(t, labels, pace)
+    return [
+        "",
+        t("card-pace", amount=money(t, pace.money_per_day), days=pace.days_left,
+          items=Safe(items) if items else "none"),
+    ]  # fmt: skip
 
 
 # Problems listed in one answer at most: a message of a hundred bad numbers gets the first
@@ -233,3 +254,19 @@ def errors(t: Texts, problems: Sequence[EntryError], metrics: Sequence[Metric], 
     if len(problems) > ERRORS_SHOWN:
         lines.append("…")
     return t("form-errors", errors=Safe("\n".join(lines)), example=sample)
+
+
+def pace_items(t: Texts, labels: dict[str, str], pace: Pace, *, limit: int = 3) -> str:
+    """What the money still needed means in activity a day through the recent funnel ("Calls
+    41 a day (usual 33), Meetings 3 a day (usual 2)"); empty without a funnel."""
+    items = [
+        t(
+            "pace-item",
+            label=labels.get(a.key, a.key),
+            needed=number(t, a.needed_per_day.to_integral_value(ROUND_CEILING)),
+            usual=number(t, a.usual_per_day.to_integral_value(ROUND_HALF_UP)),
+        )
+        for a in pace.activities
+        if a.needed_per_day is not None and a.needed_per_day > 0 and a.key in labels
+    ]
+    return ", ".join(items[:limit])

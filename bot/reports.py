@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot import charts, day_views
@@ -336,23 +336,7 @@ def build_digest(
 
 def _activity_items(t: Texts, history: TeamHistory, pace: Pace, *, limit: int = 3) -> str:
     labels = {m.key: day_views.label(t, m) for m in history.metrics}
-    return pace_items(t, labels, pace, limit=limit)
-
-
-def pace_items(t: Texts, labels: dict[str, str], pace: Pace, *, limit: int = 3) -> str:
-    """What the money still needed means in activity a day through the recent funnel ("Calls
-    41 a day (usual 33), Meetings 3 a day (usual 2)"); empty without a funnel."""
-    items = [
-        t(
-            "pace-item",
-            label=labels.get(a.key, a.key),
-            needed=day_views.number(t, a.needed_per_day.to_integral_value(ROUND_CEILING)),
-            usual=day_views.number(t, a.usual_per_day.to_integral_value(ROUND_HALF_UP)),
-        )
-        for a in pace.activities
-        if a.needed_per_day is not None and a.needed_per_day > 0 and a.key in labels
-    ]
-    return ", ".join(items[:limit])
+    return day_views.pace_items(t, labels, pace, limit=limit)
 
 
 def _pace_words(t: Texts, history: TeamHistory, pace: Pace) -> str:

@@ -151,3 +151,31 @@ def team_pace(
     return needed_pace(
         combine_histories(histories), today, target, is_workday, today_done=today_done, rules=rules
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanGap:
+    """Where a day's plan falls short of the pace: the money, and the activities (keys) planned
+    below what the funnel says a day needs."""
+
+    money: bool
+    activities: tuple[str, ...]
+
+
+def plan_gap(pace: Pace, plan: Mapping[str, Decimal], money_key: str) -> PlanGap | None:
+    """The shortfall of a day's `plan` against `pace`; None when the plan keeps the pace, when
+    nothing is needed any more (no target, reached, or no workday left), or when the plan
+    names neither the money nor an activity with a funnel."""
+    needed = pace.money_per_day
+    if needed is None or needed <= 0:
+        return None
+    planned = plan.get(money_key)
+    money = planned is not None and planned < needed
+    activities = tuple(
+        a.key
+        for a in pace.activities
+        if a.needed_per_day is not None
+        and a.key in plan
+        and plan[a.key] < a.needed_per_day.to_integral_value(ROUND_CEILING)
+    )
+    return PlanGap(money, activities) if money or activities else None

@@ -140,7 +140,7 @@ async def numbers_typed(
                 return
         # Labelled numbers may name a few metrics: they change just those.
         form.values = {**form.values, **result.values}
-    await show(bot, message.chat.id, state, day, form, t)
+    await show(bot, message.chat.id, state, day, form, t, session)
 
 
 async def step_typed(
@@ -159,7 +159,7 @@ async def step_typed(
     stage, key = next_stage(form, day.infos, day.plan)
     metric = next((m for m in day.metrics if m.key == key), None)
     if stage is not Stage.STEP or metric is None:
-        await show(bot, message.chat.id, state, day, form, t)
+        await show(bot, message.chat.id, state, day, form, t, session)
         return
     try:
         value = parse_number(
@@ -169,7 +169,7 @@ async def step_typed(
         whole = parse_entry(message.text or "", day.specs())
         if whole.ok and len(whole.values) > 1:
             form.values = {**form.values, **whole.values}
-            await show(bot, message.chat.id, state, day, form, t)
+            await show(bot, message.chat.id, state, day, form, t, session)
             return
         problem = t(
             "numbers-error",
@@ -186,10 +186,10 @@ async def step_typed(
                 problem=problem,
             )
         )
-        await show(bot, message.chat.id, state, day, form, t)
+        await show(bot, message.chat.id, state, day, form, t, session)
         return
     form.values[metric.key] = value
-    await show(bot, message.chat.id, state, day, form, t)
+    await show(bot, message.chat.id, state, day, form, t, session)
 
 
 async def words_typed(
@@ -216,7 +216,7 @@ async def words_typed(
     else:
         form.reason = form.reason or Reason.OTHER
         form.reason_text = text[:500]
-    await show(bot, message.chat.id, state, day, form, t)
+    await show(bot, message.chat.id, state, day, form, t, session)
 
 
 async def form_button(

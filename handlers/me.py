@@ -15,17 +15,13 @@ from bot import day_views
 from bot.clock import Clock
 from bot.filters import HasRole
 from bot.i18n import Safe, Texts
-from bot.reports import pace_items
 from bot.timekeeping import team_today
 from domain.calendar import is_workday
 from domain.daily import EntryKind, MetricInfo, percent, progress, working_days_between
-from domain.metrics import MetricKind
-from domain.pace import PaceRules, needed_pace
 from domain.roles import Role
-from models import Member, Metric, targets
+from models import Member, Metric
 from models import entries as store
-
-PACE_HISTORY = timedelta(days=42)
+from models.pace import member_pace
 
 
 async def me_command(
@@ -37,8 +33,7 @@ async def me_command(
     infos = [store.metric_info(m) for m in metrics]
     month_start = today.replace(day=1)
     week_start = today - timedelta(days=today.weekday())
-    # Six weeks back: the recent funnel behind "what it takes a day" (`domain.pace`).
-    since = min(month_start, week_start, today - PACE_HISTORY)
+    since = min(month_start, week_start)
     entries = await store.entries_between(session, member.id, since, today)
     keys = {m.id: m.key for m in metrics}
     facts: dict[date, dict[str, Decimal]] = {}
@@ -77,26 +72,18 @@ async def me_command(
         period_facts = [values for day, values in facts.items() if start <= day <= today]
         lines += ["", t("me-period", period=name, days=days)]
         lines += _rows(t, metrics, infos, period_facts, days)
-    monthly = (await targets.month_targets(session, team.id, month_start)).get(member.id)
-    money = next((m for m in metrics if m.kind == MetricKind.MONEY.value), None)
-    if monthly is not None and money is not None:
-        paid = sum(
-            (v.get(money.key, Decimal(0)) for d, v in facts.items() if d >= month_start), Decimal(0)
-        )
-        share = percent(paid, monthly)
+    pace = await member_pace(session, member, today, metrics)
+    if pace is not None and pace.target is not None:
+        share = percent(pace.month_to_date, pace.target)
         lines += [
             "",
-            t("me-target", target=day_views.number(t, monthly), fact=day_views.number(t, paid),
+            t("me-target", target=day_views.number(t, pace.target),
+              fact=day_views.number(t, pace.month_to_date),
               percent=share if share is not None else 0),
         ]  # fmt: skip
-        joined = member.joined_at.astimezone(ZoneInfo(team.timezone)).date()
-        pace = needed_pace(
-            facts, today, monthly, workday, [*absences, (date.min, joined - timedelta(days=1))],
-            rules=PaceRules(money_key=money.key),
-        )  # fmt: skip
         if pace.money_per_day is not None and pace.money_per_day > 0:
             labels = {m.key: day_views.label(t, m) for m in metrics}
-            items = pace_items(t, labels, pace)
+            items = day_views.pace_items(t, labels, pace)
             lines.append(
                 t("me-pace", amount=day_views.money(t, pace.money_per_day), days=pace.days_left,
                   items=Safe(items) if items else "none")

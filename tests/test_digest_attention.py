@@ -109,6 +109,46 @@ async def test_me_shows_a_manager_what_their_target_takes_a_day(
     assert "Звонки 81 в день (обычно 30), Встречи 6 в день (обычно 2), КП 9" in text, text
 
 
+async def test_a_plan_below_the_pace_says_what_the_target_takes(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    _, [ivan] = await team_with_managers(harness, "Иван")
+    async with session_pool() as session:
+        me = (await session.execute(select(Member).where(Member.full_name == "Иван"))).scalar_one()
+        member_id = me.id
+        me.joined_at = me.joined_at - timedelta(days=60)
+        for day in workdays(MONDAY - timedelta(days=40), MONDAY - timedelta(days=1)):
+            await add_day(session, me, day, "fact", USUAL)
+        session.add(
+            MonthlyTarget(team_id=1, member_id=member_id, month=date(2026, 11, 1),
+                          amount=Decimal(600000), set_by_id=1, set_at=clock.now())
+        )  # fmt: skip
+        await session.commit()
+    # The usual day is below what is needed now (53,333 a day; 81 calls, 6 meetings, 9 KP).
+    await ivan.send("/plan")
+    await ivan.send("30 2 3 5 1 20000")
+    card = ivan.last.text.replace("\xa0", " ")
+    assert "План ниже темпа к цели месяца: нужно 53 333 в день ещё 6 раб. дней" in card, card
+    assert "Звонки 81 в день (обычно 30)" in card and "Лиды" not in card.split("🎯")[1], card
+    await ivan.press("Подтвердить")
+    assert "План сохранён" in ivan.last.text
+
+    # A plan that keeps the pace in money and activity is left alone.
+    await ivan.send("/plan")
+    await ivan.press("Изменить")
+    await ivan.send("90 6 9 5 1 60000")
+    assert "🎯" not in ivan.last.text, ivan.last.text
+
+    # With no target there is nothing to keep pace with.
+    async with session_pool() as session:
+        for target in (await session.execute(select(MonthlyTarget))).scalars():
+            await session.delete(target)
+        await session.commit()
+    await ivan.press("Изменить")
+    await ivan.send("1 0 0 0 0 100")
+    assert "🎯" not in ivan.last.text, ivan.last.text
+
+
 async def test_the_weekly_forecast_names_the_reasons_that_grow(
     harness: Harness, session_pool: SessionPool, clock: ManualClock
 ):

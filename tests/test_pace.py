@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.pace import PaceRules, needed_pace, team_pace
+from domain.pace import PaceRules, needed_pace, plan_gap, team_pace
 
 D = Decimal
 FAST = settings(max_examples=100, deadline=None, derandomize=True, database=None)
@@ -156,3 +156,49 @@ def test_needed_activity_brings_the_money(case, target):
             assert pace.money_per_day is not None
             # Rounded up, so never short of the money a day needs (the cent of rounding aside).
             assert a.needed_per_day * a.money_per_unit >= pace.money_per_day - a.money_per_unit / 10
+
+
+def test_a_plan_below_the_pace_names_what_falls_short():
+    # As in test_a_manager_behind_the_target: 25 000 a day; 50 calls, 2.5 (3) meetings, 5 KP.
+    pace = needed_pace(steady(date(2026, 5, 18), june(12)), june(12), D(500_000), weekdays)
+    usual = {"calls": D(40), "meetings": D(2), "proposals": D(4), "revenue": D(20_000)}
+    gap = plan_gap(pace, usual, "revenue")
+    assert gap is not None and gap.money and gap.activities == ("calls", "meetings", "proposals")
+    enough = {"calls": D(50), "meetings": D(3), "proposals": D(5), "revenue": D(25_000)}
+    assert plan_gap(pace, enough, "revenue") is None
+    # Rounded up as shown: 2.5 meetings a day is "3", so a plan of 2 meetings is short.
+    gap = plan_gap(pace, {**enough, "meetings": D(2)}, "revenue")
+    assert gap is not None and not gap.money and gap.activities == ("meetings",)
+    # Nothing needed: the target reached, or no target.
+    assert plan_gap(needed_pace({}, june(12), D(0), weekdays), usual, "revenue") is None
+    assert plan_gap(needed_pace({}, june(12), None, weekdays), usual, "revenue") is None
+
+
+@FAST
+@given(histories(), st.integers(0, 3_000_000), st.integers(0, 200_000), st.integers(0, 100))
+def test_a_plan_gap_is_exactly_the_parts_planned_below_the_pace(case, target, money, calls):
+    today, facts = case
+    pace = needed_pace(facts, today, D(target), weekdays)
+    plan = {"revenue": D(money), "calls": D(calls)}
+    gap = plan_gap(pace, plan, "revenue")
+    if pace.money_per_day is None or pace.money_per_day <= 0:
+        assert gap is None
+        return
+    money_short = D(money) < pace.money_per_day
+    needed_calls = pace.activity("calls")
+    calls_short = (
+        needed_calls is not None
+        and needed_calls.needed_per_day is not None
+        and D(calls) < needed_calls.needed_per_day.to_integral_value(ROUND_CEILING)
+    )
+    if not money_short and not calls_short:
+        assert gap is None
+    else:
+        assert gap is not None
+        assert gap.money == money_short and gap.activities == (("calls",) if calls_short else ())
+    # Planning more never makes the gap wider.
+    more = plan_gap(pace, {"revenue": D(money) * 2 + 1, "calls": D(calls) * 2 + 1}, "revenue")
+    if gap is None:
+        assert more is None
+    elif more is not None:
+        assert (not more.money or gap.money) and set(more.activities) <= set(gap.activities)

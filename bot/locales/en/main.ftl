@@ -174,6 +174,13 @@ card-plan-title = 📋 <b>Plan for { $day }</b>
 card-fact-title = 📊 <b>Results: { $day }</b>
 card-plan-line = { $label }: <b>{ $value }</b>
 card-under-norm = { " " }⚠️ under the norm ({ $norm })
+card-pace = 🎯 This plan is below the pace for the month's target: it takes { $amount } a day for { $days } more { $days ->
+    [one] workday
+   *[other] workdays
+}{ $items ->
+    [none] .
+   *[other] {""}; through your funnel that is { $items }.
+}
 card-fact-line = { $label }: <b>{ $fact }</b>{ $plan ->
     [none] {""}
    *[other] { " " }of { $plan }

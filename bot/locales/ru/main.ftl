@@ -174,6 +174,14 @@ card-plan-title = 📋 <b>План на { $day }</b>
 card-fact-title = 📊 <b>Итоги: { $day }</b>
 card-plan-line = { $label }: <b>{ $value }</b>
 card-under-norm = { " " }⚠️ ниже нормы ({ $norm })
+card-pace = 🎯 План ниже темпа к цели месяца: нужно { $amount } в день ещё { $days } раб. { $days ->
+    [one] день
+    [few] дня
+   *[many] дней
+}{ $items ->
+    [none] .
+   *[other] {""}; по вашей воронке это { $items }.
+}
 card-fact-line = { $label }: <b>{ $fact }</b>{ $plan ->
     [none] {""}
    *[other] { " " }из { $plan }
