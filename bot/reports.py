@@ -3,7 +3,7 @@ history, rendered with the reader's catalog, with their charts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +25,7 @@ from domain.calendar import is_workday
 from domain.daily import MetricInfo, percent
 from domain.forecasting import ManagerInput, ModelRules, forecast_team
 from domain.pace import Pace, PaceRules, needed_pace, team_pace
-from domain.reasons import Direction, reason_trends
+from domain.reasons import Direction, ReasonTrend, reason_trends
 from domain.slumps import (
     AttentionItem,
     SlumpStatus,
@@ -606,3 +606,80 @@ def _last_week(
     else:
         lines.append(t("forecast-routine-none"))
     return lines
+
+
+# /reasons: six weeks of shortfall reasons, the last two against the four before.
+REASONS_WEEKS = 6
+REASONS_RECENT_WEEKS = 2
+REASONS_HISTORY = timedelta(days=7 * REASONS_WEEKS)
+REASONS_OWN_WORDS = 5  # the latest "other" reasons quoted in the managers' own words
+ARROWS = {Direction.GROWING: " ↑", Direction.NEW: " ↑", Direction.FALLING: " ↓"}
+
+
+def build_reasons(t: Texts, history: TeamHistory, today: date) -> list[str]:
+    """The reasons the team's managers gave for falling short, for the team and by person,
+    growing ones marked and first; the latest reasons in their own words. Message parts."""
+    records = [
+        (member_id, day, note.reason)
+        for member_id, days in history.notes.items()
+        for day, note in days.items()
+        if note.reason
+    ]
+    report = reason_trends(records, today, weeks=REASONS_WEEKS, recent_weeks=REASONS_RECENT_WEEKS)
+    lines = [
+        t("reasons-title", team=history.team.name,
+          period=t("period-range", first=report.first, last=report.last)),
+    ]  # fmt: skip
+    if not report.team:
+        lines.append(t("reasons-none", weeks=REASONS_WEEKS))
+        return split_message(Safe("\n".join(lines)))
+    lines += [
+        t("reasons-legend", recent=REASONS_RECENT_WEEKS,
+          earlier=REASONS_WEEKS - REASONS_RECENT_WEEKS),
+        "",
+        t("reasons-team"),
+    ]  # fmt: skip
+    lines += [_reason_row(t, row) for row in report.team]
+    names: dict[Hashable, str] = {m.id: m.full_name for m in [*history.managers, *history.former]}
+
+    def rank(person: Hashable) -> tuple[bool, int, str]:
+        rows = report.people[person]
+        growing = any(r.direction in (Direction.GROWING, Direction.NEW) for r in rows)
+        return (not growing, -sum(r.recent for r in rows), names.get(person, ""))
+
+    people = sorted((p for p in report.people if p in names), key=rank)
+    if people:
+        lines += ["", t("reasons-people")]
+        for person in people:
+            rows = [r for r in report.people[person] if r.recent or r.earlier]
+            items = ", ".join(
+                t("reasons-person-item", reason=t("reason", reason=r.reason), recent=r.recent,
+                  earlier=r.earlier) + ARROWS.get(r.direction, "")
+                for r in rows
+            )  # fmt: skip
+            lines.append(t("reasons-person", name=names[person], items=Safe(items)))
+    own_words = sorted(
+        (
+            (day, member_id, note.reason_text)
+            for member_id, days in history.notes.items()
+            for day, note in days.items()
+            if note.reason == "other" and note.reason_text and day >= report.first
+            and member_id in names
+        ),
+        reverse=True,
+    )[:REASONS_OWN_WORDS]  # fmt: skip
+    if own_words:
+        lines += ["", t("reasons-own-words")]
+        lines += [
+            t("reasons-own-word", name=names[member_id], day=day,
+              text=text[:COMMENT_MAX])
+            for day, member_id, text in own_words
+        ]  # fmt: skip
+    return split_message(Safe("\n".join(lines)))
+
+
+def _reason_row(t: Texts, row: ReasonTrend) -> str:
+    return t(
+        "reasons-team-row", reason=t("reason", reason=row.reason), recent=row.recent,
+        earlier=row.earlier,
+    ) + ARROWS.get(row.direction, "")  # fmt: skip

@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("team", LEADERS),
     ("digest", LEADERS),
     ("forecast", LEADERS),
+    ("reasons", LEADERS),
     ("invite", LEADERS),
     ("target", LEADERS),
     ("routine", frozenset({Role.HEAD})),

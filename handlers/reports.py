@@ -1,4 +1,5 @@
-"""/digest and /forecast on demand: the same reports the schedule sends, for today."""
+"""/digest and /forecast on demand: the same reports the schedule sends, for today; /reasons:
+the shortfall reasons of the last weeks, which grow, by person."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from bot.i18n import Texts
 from bot.reports import (
     DIGEST_HISTORY,
     FORECAST_HISTORY,
+    REASONS_HISTORY,
     Report,
     build_digest,
     build_forecast,
+    build_reasons,
 )
 from bot.timekeeping import team_today
 from domain.roles import LEADERS
@@ -53,9 +56,19 @@ async def forecast_command(
     await _send(message, report, "forecast")
 
 
+async def reasons_command(
+    message: Message, session: AsyncSession, member: Member, t: Texts, clock: Clock
+) -> None:
+    today = team_today(clock, member.team)
+    history = await load_history(session, member.team, today - REASONS_HISTORY, today)
+    for part in build_reasons(t, history, today):
+        await message.answer(part)
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(HasRole(*LEADERS))
     router.message.register(digest_command, Command("digest"))
     router.message.register(forecast_command, Command("forecast"))
+    router.message.register(reasons_command, Command("reasons"))
     return router

@@ -176,3 +176,46 @@ async def test_the_weekly_forecast_names_the_reasons_that_grow(
     assert "Причины недовыполнения, которых стало больше" in forecast, forecast
     line = next(x for x in forecast.splitlines() if x.startswith("• Клиенты не отвечали"))
     assert "(было 1)" in line and "Анна" in line and "Борис" not in line, line
+
+
+async def test_reasons_shows_leaders_which_reasons_grow_and_whose(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    head, [ivan] = await team_with_managers(harness, "Иван")
+    await head.send("/reasons")
+    assert "менеджеры не называли причин" in head.last.text, head.last.text
+    async with session_pool() as session:
+        anna = await add_member(session, 1, "Анна <b>", 9001)
+        boris = await add_member(session, 1, "Борис", 9002)
+        await session.flush()
+        days = workdays(MONDAY - timedelta(days=41), MONDAY)
+        for day in days:
+            for person in (anna, boris):
+                await add_day(session, person, day, "fact", USUAL)
+        await session.flush()
+        recent = MONDAY - timedelta(days=13)
+        for entry in (await session.execute(select(DayEntry))).scalars():
+            # Clients stopped answering Anna lately; Boris's postponements are fading.
+            if entry.member_id == anna.id and entry.day >= recent and entry.day.day % 2:
+                entry.reason = "no_answer"
+            if entry.member_id == boris.id and entry.day < recent and entry.day.day % 3 == 0:
+                entry.reason = "postponed"
+            if entry.member_id == boris.id and entry.day == MONDAY:
+                entry.reason, entry.reason_text = "other", "склад <закрыт> на инвентаризацию"
+        await session.commit()
+
+    await head.send("/reasons")
+    text = head.last.text
+    team = text.split("<b>Команда</b>", 1)[1].split("<b>По менеджерам</b>", 1)[0]
+    no_answer = next(x for x in team.splitlines() if x.startswith("• Клиенты не отвечали"))
+    assert no_answer.endswith("(было 0) ↑"), no_answer
+    postponed = next(x for x in team.splitlines() if x.startswith("• Клиент перенёс"))
+    assert postponed.startswith("• Клиент перенёс: 0 (было ") and postponed.endswith("↓")
+    people = text.split("<b>По менеджерам</b>", 1)[1].split("<b>Своими словами</b>", 1)[0]
+    rows = [x for x in people.splitlines() if x]
+    assert rows[0].startswith("Анна &lt;b&gt;: Клиенты не отвечали"), "the growing one first"
+    assert rows[1].startswith("Борис: ") and "Другое 1 (было 0)" in rows[1], rows
+    assert "склад &lt;закрыт&gt; на инвентаризацию" in text, "own words, escaped"
+
+    await ivan.send("/reasons")
+    assert "Причины недовыполнения" not in ivan.last.text, "managers do not see the team's"

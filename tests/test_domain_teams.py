@@ -33,12 +33,12 @@ def test_menus_follow_roles():
         "lang",
         "forget",
     ]
-    leader = ["start", "help", "team", "digest", "forecast", "invite", "target"]
+    leader = ["start", "help", "team", "digest", "forecast", "reasons", "invite", "target"]
     assert commands_for([Role.HEAD]) == [*leader, "routine", "export", "settings", "lang", "forget"]
     assert commands_for([Role.OWNER]) == [*leader, "export", "settings", "lang", "forget"]
     assert commands_for([Role.OWNER, Role.MANAGER]) == [
         *["start", "help", "plan", "report", "off", "me"],
-        *["team", "digest", "forecast", "invite", "target", "export", "settings"],
+        *["team", "digest", "forecast", "reasons", "invite", "target", "export", "settings"],
         *["lang", "forget"],
     ]
     assert not may_use("invite", [Role.MANAGER])

@@ -25,6 +25,7 @@ HEAD_MENU = [
     "team",
     "digest",
     "forecast",
+    "reasons",
     "invite",
     "target",
     "routine",

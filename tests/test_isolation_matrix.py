@@ -71,7 +71,9 @@ PEOPLE = [
 
 # What each standing may use: the matrix the product brief's role table implies.
 OUTSIDER_COMMANDS = {"start", "help", "lang", "forget"}
-LEADER_COMMANDS = {"team", "digest", "forecast", "invite", "target", "export", "settings"}
+LEADER_COMMANDS = {
+    "team", "digest", "forecast", "reasons", "invite", "target", "export", "settings",
+}  # fmt: skip
 ALLOWED = {
     "owner": OUTSIDER_COMMANDS | LEADER_COMMANDS,
     "head": OUTSIDER_COMMANDS | LEADER_COMMANDS | {"routine"},
@@ -82,7 +84,7 @@ ALLOWED = {
 }
 COMMANDS = [
     "start", "help", "plan", "report", "edit", "off", "me", "team", "digest", "forecast",
-    "invite", "settings", "routine", "export", "lang", "forget", "target",
+    "reasons", "invite", "settings", "routine", "export", "lang", "forget", "target",
 ]  # fmt: skip
 REFUSALS = {RU("not-your-role"), RU("not-a-member"), RU("unknown-command")}
 
@@ -151,7 +153,7 @@ def test_command(world: WorldRun, who: str, command: str) -> None:
                 assert shown[0].startswith("⏸ ")  # told their membership is paused
         # Leaders see their own team in the reports (and nobody else's, checked above).
         team = own_team(world, who)
-        if command in ("team", "digest", "forecast") and standing(who) in ("owner", "head"):
+        if command in ("team", "digest", "forecast", "reasons") and standing(who) in ("owner", "head"):
             assert team is not None and team.name in reply.plain(person.id)
         if command == "me" and standing(who) == "manager":
             assert "Менеджер" in reply.plain(person.id)

@@ -440,6 +440,18 @@ forecast-routine = Head's routine:
 forecast-routine-none = Head's routine: no planning meeting, one-on-one or training logged this week (/routine).
 cmd-digest = Today's digest
 cmd-forecast = Month-end forecast
+cmd-reasons = Shortfall reasons
+reasons-title = 🧭 <b>Shortfall reasons</b> — { $team }
+    { $period }
+reasons-none = No manager has given a reason for falling short of plan in the last { $weeks } weeks.
+reasons-legend = Times each reason was given: the last { $recent } weeks (was: the { $earlier } weeks before). ↑ given more often, ↓ less often.
+reasons-team = <b>Team</b>
+reasons-team-row = • { $reason }: { $recent } (was { $earlier })
+reasons-people = <b>By manager</b>
+reasons-person = { $name }: { $items }
+reasons-person-item = { $reason } { $recent } (was { $earlier })
+reasons-own-words = <b>In their own words</b> (latest)
+reasons-own-word = • { $name }, { DATETIME($day, dateStyle: "medium") }: “{ $text }”
 alert-no-report = ⚠️ { $name }: no report for { $days } { $days ->
     [one] workday
    *[other] workdays

@@ -451,6 +451,18 @@ forecast-routine = Рутина руководителя:
 forecast-routine-none = Рутина руководителя: за неделю не отмечено ни планёрок, ни встреч 1:1, ни обучения (/routine).
 cmd-digest = Сводка за сегодня
 cmd-forecast = Прогноз на конец месяца
+cmd-reasons = Причины недовыполнения
+reasons-title = 🧭 <b>Причины недовыполнения</b> — { $team }
+    { $period }
+reasons-none = За последние { $weeks } нед. менеджеры не называли причин недовыполнения плана.
+reasons-legend = Сколько раз названа причина: последние { $recent } нед. (было — за { $earlier } нед. до них). ↑ — называют чаще, ↓ — реже.
+reasons-team = <b>Команда</b>
+reasons-team-row = • { $reason }: { $recent } (было { $earlier })
+reasons-people = <b>По менеджерам</b>
+reasons-person = { $name }: { $items }
+reasons-person-item = { $reason } { $recent } (было { $earlier })
+reasons-own-words = <b>Своими словами</b> (последние)
+reasons-own-word = • { $name }, { DATETIME($day, dateStyle: "medium") }: «{ $text }»
 alert-no-report = ⚠️ { $name }: нет отчёта { $days } { $days ->
     [one] рабочий день
     [few] рабочих дня
