@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.errors import apologize
 from bot.menus import set_default_menus
 from bot.metrics import RequestMetrics, UpdateMetrics
 from bot.middlewares import ContextMiddleware, HandleOnceMiddleware
@@ -113,6 +114,8 @@ def create_dispatcher(
     dp.update.outer_middleware(HandleOnceMiddleware(session_pool, clock))
     dp.update.outer_middleware(ContextMiddleware(session_pool, clock, settings.default_language))
     dp.callback_query.middleware(CallbackAnswerMiddleware())
+    # The person whose update failed is asked to repeat it (bot/errors.py).
+    dp.errors.register(apologize)
     dp.include_routers(*routers())
 
     async def on_startup(bot: Bot) -> None:

@@ -40,6 +40,8 @@ class ContextMiddleware(BaseMiddleware):
             member = await queries.active_membership(session, from_user.id)
             if member is not None:
                 _refresh_profile(member, from_user)
+                # Writing to the bot means it is unblocked: prompts reach them again.
+                member.bot_blocked_at = None
             # Ends the context transaction (and its write, if any) before the handler runs, so
             # nothing holds a lock while the handler talks to Telegram.
             await session.commit()

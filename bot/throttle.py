@@ -7,12 +7,16 @@ process whoever sends (a handler's answer, a prompt, a digest).
   releases a burst;
 - about one a second per chat, with a short burst allowed (a reply and a follow-up question);
 - on 429 everything pauses for `retry_after`, then the request is tried again;
-- on 5xx and network errors the request is retried with backoff, except where the outcome is
+- on 5xx and network errors the request is retried with backoff (on 5xx and 429 also a request
+  that sends nothing, such as a button's answer, without the pace), except where the outcome is
   unknown: a request that puts a message in a chat (send*, copy*, forward*) and may have
   reached Telegram (a timeout, a connection dropped after the request was written) is not sent
   again, since Telegram may already show it, and a second copy is worse than a late one
   (`outcome_unknown`); the caller decides (a scheduled send is marked and not retried);
-- 403 (blocked, deactivated) is not retried: the caller marks the member.
+- 403 (blocked, deactivated) is not retried: the caller marks the member;
+- a scheduled send waiting here for its turn is marked `sending` in the delivery log only as
+  its request leaves (`DEPARTURE`), so a crash loses the requests Telegram may have seen, not
+  the queue behind the rate limit.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
@@ -41,6 +46,15 @@ NOT_REPEATABLE_PREFIXES = ("send", "copy", "forward")
 # a stall of the loop would release everything that fell due in one burst. 20 ms drew 429s
 # from a limit counted per second at 0.98 of it (requests bunch up on the way there too).
 CATCH_UP = 0.01
+
+# Set by a scheduled send (scheduler/delivery.py) around its requests: awaited once, right
+# before the first of them leaves, to commit the delivery as `sending`.
+DEPARTURE: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("departure", default=None)
+
+
+def marks_departures(bot: Bot) -> bool:
+    """Do this bot's requests pass the one sender, which calls `DEPARTURE` as they leave?"""
+    return any(isinstance(middleware, Throttle) for middleware in bot.session.middleware)
 
 
 def outcome_unknown(exc: BaseException) -> bool:
@@ -109,14 +123,44 @@ class Throttle(BaseRequestMiddleware):
     def _leave(self) -> None:
         self._leave_tat = max(self._now(), self._leave_tat) + self.interval
 
+    async def _unpaced(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        """A request that shows nothing new in a chat (a button's answer, the menu, getMe): no
+        pace, but the same retries on 429 and 5xx, which repeat nothing a person sees. Without
+        them a 500 on a button's answer dropped the whole press. (A network error still ends
+        it at once: at start, "cannot reach the Bot API" stays one line.)"""
+        attempt = 0
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                self.stats["429"] += 1
+                if attempt >= self.max_retries:
+                    raise
+                await self._sleep(exc.retry_after)
+            except TelegramServerError as exc:
+                self.stats["retry"] += 1
+                if attempt >= self.max_retries:
+                    raise
+                log.warning("%s failed (%s), retrying", method.__api_method__, exc)
+                await self._sleep(self.backoff * 2**attempt)
+            attempt += 1
+
     async def __call__(
         self,
         make_request: NextRequestMiddlewareType[TelegramType],
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        if not method.__api_method__.lower().startswith(LIMITED_PREFIXES):
-            return await make_request(bot, method)
+        name = method.__api_method__.lower()
+        if not name.startswith(LIMITED_PREFIXES):
+            if name == "getupdates":  # the long poll: aiogram's polling backs off on its own
+                return await make_request(bot, method)
+            return await self._unpaced(make_request, bot, method)
         chat_id = getattr(method, "chat_id", None)
         attempt = 0
         while True:
@@ -136,6 +180,10 @@ class Throttle(BaseRequestMiddleware):
                 # the pause (sending now would only earn another 429).
                 continue
             self._leave()
+            departure = DEPARTURE.get()
+            if departure is not None:
+                DEPARTURE.set(None)  # once per scheduled send, however many requests it makes
+                await departure()
             try:
                 response = await make_request(bot, method)
             except TelegramRetryAfter as exc:

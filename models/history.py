@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import combine_histories
@@ -49,9 +49,13 @@ class TeamHistory:
         return next((m for m in self.metrics if m.kind == "money"), None)
 
 
-async def load_history(session: AsyncSession, team: Team, first: date, last: date) -> TeamHistory:
+async def load_history(
+    session: AsyncSession, team: Team, first: date, last: date, only: int | None = None
+) -> TeamHistory:
     """Plans, facts, notes and leave of the team's active managers over [first, last], and the
-    targets of `last`'s month: five queries (six when former members have numbers there)."""
+    targets of `last`'s month: five queries (six when former members have numbers there).
+    With `only` (a member's id), the numbers and leave are that member's alone (an alert about one
+    person reads their history, not the whole team's)."""
     metrics = list(
         (
             await session.execute(
@@ -86,6 +90,7 @@ async def load_history(session: AsyncSession, team: Team, first: date, last: dat
         )
         .join(EntryValue, EntryValue.entry_id == DayEntry.id, isouter=True)
         .where(DayEntry.team_id == team.id, DayEntry.day >= first, DayEntry.day <= last)
+        .where(DayEntry.member_id == only if only is not None else true())
     )  # fmt: skip
     for member_id, day, kind, at, comment, reason, reason_text, metric_id, value in rows:
         target = plans if kind == "plan" else facts
@@ -113,6 +118,7 @@ async def load_history(session: AsyncSession, team: Team, first: date, last: dat
             Absence.team_id == team.id,
             Absence.cancelled_at.is_(None),
             Absence.last_day >= first,
+            Absence.member_id == only if only is not None else true(),
         )
     ):
         leave[member_id].append((start, end))

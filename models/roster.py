@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.daily import EntryKind
@@ -102,14 +102,23 @@ async def active_metrics_of(
 async def prompted_on(
     session: AsyncSession, team_ids: Collection[int], day: date, kind: str, sent_before: datetime
 ) -> set[int]:
-    """Members whose `kind` prompt for `day` went out before `sent_before`."""
+    """Members whose `kind` prompt for `day` went out before `sent_before`, or may have: a send
+    whose answer never came (a timeout, a crash with the request in flight) is never repeated,
+    so its reminder, a message of its own with a button that opens the form, is what reaches
+    a person who did not get the prompt."""
+    maybe = or_(
+        Delivery.status == "sending",
+        and_(Delivery.status == "failed", Delivery.error.startswith("outcome unknown")),
+    )
     rows = await session.scalars(
         select(Delivery.member_id).where(
             Delivery.team_id.in_(team_ids),
             Delivery.kind == kind,
             Delivery.day == day,
-            Delivery.status == "sent",
-            Delivery.sent_at <= sent_before,
+            or_(
+                and_(Delivery.status == "sent", Delivery.sent_at <= sent_before),
+                and_(maybe, Delivery.claimed_at <= sent_before),
+            ),
         )
     )
     return {member_id for member_id in rows if member_id is not None}

@@ -125,7 +125,7 @@ async def on_submitted(jobs: Jobs, member_id: int, day: date, kind: str) -> None
         leaders = [m for m in await leaders_of(session, team.id) if m.id != member.id]
         if not leaders:
             return
-        history = await load_history(session, team, day - timedelta(days=62), day)
+        history = await load_history(session, team, day - timedelta(days=62), day, only=member.id)
         if kind == "plan":
             infos = [metric_info(m) for m in history.metrics]
             plan = history.plans.get(member.id, {}).get(day, {})

@@ -3,7 +3,8 @@
 Every scheduled send has one `deliveries` row with a unique key. Its life:
 
     claimed   the row is inserted and committed: this process, and no other, will send it;
-    sending   committed just before the request goes to Telegram;
+    sending   committed just before the request goes to Telegram (by the one sender,
+              bot/throttle.py, once the request's turn under the rate limit has come);
     sent      Telegram answered OK;
     failed    Telegram answered that it did not take it (5xx after retries, a connection
               that was never made, 403); retried on a later tick, at most MAX_ATTEMPTS times,
@@ -12,10 +13,15 @@ Every scheduled send has one `deliveries` row with a unique key. Its life:
               unknown": the person may have seen it, and a second copy is what users of
               check-in bots complain about most; a late prompt can be had with /plan.
 
+Only one send moves a row from `claimed` to `sending` (a compare-and-set): a slot claimed
+again by another scheduler that took over, or by a tick after one that failed, while its first
+claimer still waits to send it, goes out once, by whichever gets there first.
+
 A crash leaves a row `claimed` (Telegram never saw the message: it is sent on the next tick)
 or `sending` (Telegram may have shown it: it is never sent again). So a crash never duplicates
-a message, and loses only those marked `sending` whose request had not yet left: at most the
-sends in flight (`scheduler.context.SENDS_IN_FLIGHT`).
+a message, and loses only those marked `sending` whose request had not yet left or whose
+answer did not come back: the requests in flight, not the sends queued behind the rate limit
+(at most `scheduler.context.SENDS_IN_FLIGHT` in any case).
 
 Jobs that send to many people claim a whole batch in one statement (`claim_many`) and write
 the later changes of all sends in flight together (`StatusLog`); a single send
@@ -45,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.metrics import DELIVERIES
-from bot.throttle import outcome_unknown
+from bot.throttle import DEPARTURE, outcome_unknown
 from models import Delivery
 from models.db import SessionPool, upsert_insert
 
@@ -146,6 +152,10 @@ async def claim(pool: SessionPool, clock: Clock, slot: Slot) -> bool:
     return slot.key in taken
 
 
+class ClaimLost(Exception):
+    """Another send moved this slot to `sending` first: this one must not go."""
+
+
 class StatusLog:
     """The status changes of every send in flight, written together: one statement and one
     commit per flush rather than a session per change. Each caller still waits until its own
@@ -157,19 +167,25 @@ class StatusLog:
         self._queue: list[tuple[str, str, dict[str, Any], asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def sending(self, key: str) -> None:
-        await self._enqueue(Status.SENDING, key)
+    async def sending(self, key: str) -> bool:
+        """Mark the slot as being sent; False when it is no longer `claimed` (another send of
+        it got there first), and then this one must not go."""
+        values: dict[str, Any] = {}
+        await self._enqueue(Status.SENDING, key, values)
+        return bool(values.get("won"))
 
     async def sent(self, key: str, message_id: int | None) -> None:
-        await self._enqueue(Status.SENT, key, sent_at=self._clock.now(), message_id=message_id)
+        await self._enqueue(
+            Status.SENT, key, {"sent_at": self._clock.now(), "message_id": message_id}
+        )
 
     async def failed(self, key: str, error: str, *, spent: bool = False) -> None:
         values: dict[str, Any] = {"error": error[:255]}
         if spent:
             values["attempts"] = MAX_ATTEMPTS
-        await self._enqueue(Status.FAILED, key, **values)
+        await self._enqueue(Status.FAILED, key, values)
 
-    async def _enqueue(self, status: Status, key: str, **values: Any) -> None:
+    async def _enqueue(self, status: Status, key: str, values: dict[str, Any]) -> None:
         done = asyncio.get_running_loop().create_future()
         self._queue.append((status.value, key, values, done))
         if self._flusher is None or self._flusher.done():
@@ -200,6 +216,7 @@ class StatusLog:
     ) -> None:
         table = Delivery.metadata.tables[Delivery.__tablename__]
         sending = [key for status, key, _, _ in batch if status == Status.SENDING.value]
+        moved: set[str] = set()
         sent = [
             {"b_key": key, "b_sent_at": values["sent_at"], "b_message_id": values["message_id"]}
             for status, key, values, _ in batch
@@ -210,10 +227,13 @@ class StatusLog:
         ]
         async with self._pool() as session:
             if sending:
-                await session.execute(
-                    update(table)
-                    .where(table.c.key.in_(sending))
-                    .values(status=Status.SENDING.value, attempts=table.c.attempts + 1)
+                moved = set(
+                    await session.scalars(
+                        update(table)
+                        .where(table.c.key.in_(sending), table.c.status == Status.CLAIMED.value)
+                        .values(status=Status.SENDING.value, attempts=table.c.attempts + 1)
+                        .returning(table.c.key)
+                    )
                 )
             if sent:
                 await session.execute(
@@ -233,7 +253,14 @@ class StatusLog:
                     .values(status=Status.FAILED.value, **values)
                 )
             await session.commit()
-        for status, count in ((Status.SENDING, len(sending)), (Status.SENT, len(sent))):
+        for status, key, values, _ in batch:
+            if status == Status.SENDING.value:
+                # The first of this batch's sends of a slot that moved it wins (its caller reads
+                # "won" once the batch is committed); any other lost it.
+                values["won"] = key in moved
+                moved.discard(key)
+        won = sum(1 for status, _, values, _ in batch if values.get("won"))
+        for status, count in ((Status.SENDING, won), (Status.SENT, len(sent))):
             DELIVERIES.labels(status.value).inc(count)
         DELIVERIES.labels(Status.FAILED.value).inc(len(failed))
 
@@ -243,14 +270,31 @@ async def send_claimed(
     key: str,
     send: Callable[[], Awaitable[int | None]],
     gate: asyncio.Semaphore | None = None,
+    *,
+    on_departure: bool = False,
 ) -> Outcome:
     """Send a claimed slot through `send` (which returns the message id). `gate` bounds the
-    sends marked `sending` and not yet answered: what a crash could lose."""
+    sends under way. The slot is marked `sending` before `send` is called, or, with
+    `on_departure` (the requests pass the one sender: `bot.throttle.marks_departures`), as its
+    first request leaves: a send waiting for its turn under the rate limit is still `claimed`,
+    so a crash leaves it to the next start rather than losing it."""
     outcome, detail, message_id = Outcome.SENT, "", None
+    marked = False
+
+    async def depart() -> None:
+        nonlocal marked
+        if not await statuses.sending(key):
+            raise ClaimLost(key)
+        marked = True
+
     async with gate or contextlib.nullcontext():
-        await statuses.sending(key)
+        token = DEPARTURE.set(depart if on_departure else None)
         try:
+            if not on_departure:
+                await depart()
             message_id = await send()
+        except ClaimLost:
+            return Outcome.ALREADY
         except TelegramForbiddenError as exc:
             outcome, detail = Outcome.BLOCKED, exc.message
         except TelegramNetworkError as exc:
@@ -265,6 +309,13 @@ async def send_claimed(
         ) as exc:
             log.warning("delivery %s failed: %s", key, exc)
             outcome, detail = Outcome.FAILED, str(exc)
+        finally:
+            DEPARTURE.reset(token)
+    if not marked:
+        try:
+            await depart()  # a send that left no request through the sender: log it the same
+        except ClaimLost:
+            return Outcome.ALREADY
     if outcome is Outcome.SENT:
         await statuses.sent(key, message_id)
     else:

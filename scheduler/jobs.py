@@ -21,8 +21,15 @@ from bot.callbacks import DayButton, FormAction
 from bot.day_form import stage_record
 from bot.day_views import Markup
 from bot.i18n import Texts, texts
-from bot.reports import Report, build_digest, build_forecast
+from bot.reports import (
+    DIGEST_HISTORY,
+    FORECAST_HISTORY,
+    Report,
+    build_digest,
+    build_forecast,
+)
 from bot.storage import SqlStorage
+from bot.throttle import marks_departures
 from bot.timekeeping import team_today
 from domain.calendar import is_workday
 from domain.daily import EntryKind, Form, Stage, day_number
@@ -63,8 +70,6 @@ REMINDER_GAP = timedelta(minutes=30)
 # sender's pace, and only a couple of batches ahead of the sends.
 TEAMS_PER_BATCH = 10
 BATCHES_AHEAD = 2
-# How far back the digest and the forecast look (trends, run-rates, streaks).
-HISTORY = timedelta(days=62)
 
 
 @dataclass
@@ -176,7 +181,7 @@ async def send_prompts(jobs: Jobs, kind: EventKind, teams: Sequence[Team], day: 
     go out through the process's send gate while the next batch is read."""
     report = JobReport()
     statuses = StatusLog(jobs.pool, jobs.clock)
-    sending: list[asyncio.Future[list[None]]] = []
+    sending: list[asyncio.Future[list[BaseException | None]]] = []
 
     async def send_one(item: Outgoing) -> None:
         report.count(await _send(jobs, statuses, item))
@@ -188,10 +193,14 @@ async def send_prompts(jobs: Jobs, kind: EventKind, teams: Sequence[Team], day: 
                 await asyncio.wait(ahead, return_when=asyncio.FIRST_COMPLETED)
             batch = teams[start : start + TEAMS_PER_BATCH]
             outgoing = await _claim_batch(jobs, kind, batch, day, report)
-            sends = asyncio.gather(*(send_one(item) for item in outgoing))
+            sends = asyncio.gather(*(send_one(item) for item in outgoing), return_exceptions=True)
             sending.append(asyncio.ensure_future(sends))
     finally:
-        await asyncio.gather(*sending)
+        # Every send ends before the job does, even when one of them failed (a database
+        # dropped mid-write): none goes on behind a tick that has already given up.
+        results = await asyncio.gather(*sending)
+    for error in (error for batch in results for error in batch if error is not None):
+        raise error
     return report
 
 
@@ -319,14 +328,17 @@ async def _send(jobs: Jobs, statuses: StatusLog, item: Outgoing) -> Outcome:
         message = await jobs.bot.send_message(item.chat_id, item.text, reply_markup=item.markup)
         return message.message_id
 
-    outcome = await send_claimed(statuses, item.slot.key, send, gate=jobs.sends)
+    outcome = await send_claimed(
+        statuses, item.slot.key, send, gate=jobs.sends, on_departure=marks_departures(jobs.bot)
+    )
     if outcome is Outcome.BLOCKED and item.slot.member_id is not None:
         await mark_blocked(jobs, item.slot.member_id, item.team)
     return outcome
 
 
 async def mark_blocked(jobs: Jobs, member_id: int, team: Team) -> None:
-    """A member who blocked the bot gets nothing more; their leaders are told, once."""
+    """A member who blocked the bot gets nothing more (until they write to it again); their
+    leaders are told, once each time it happens."""
     async with jobs.pool() as session:
         member = await session.get(Member, member_id)
         if member is None or member.bot_blocked_at is not None:
@@ -337,8 +349,9 @@ async def mark_blocked(jobs: Jobs, member_id: int, team: Team) -> None:
             if leader.telegram_id is None or leader.id == member.id:
                 continue
             t = await _texts_for(session, leader, team)
-            slot = Slot(f"blocked:{member.id}:to:{leader.id}", team.id, leader.id, "alert",
-                        team_today(jobs.clock, team))  # fmt: skip
+            day = team_today(jobs.clock, team)
+            slot = Slot(f"blocked:{member.id}:{day}:to:{leader.id}", team.id, leader.id, "alert",
+                        day)  # fmt: skip
             chat_id = leader.telegram_id
             text = t("alert-blocked", name=member.full_name)
 
@@ -392,14 +405,16 @@ async def send_report(
                 await jobs.bot.send_photo(chat_id, photo)  # noqa: B023
             return first or 0
 
-        outcome.count(await send_claimed(statuses, slot.key, send))
+        outcome.count(
+            await send_claimed(statuses, slot.key, send, on_departure=marks_departures(jobs.bot))
+        )
     return outcome
 
 
 async def send_digest(jobs: Jobs, team: Team, day: date, *, late: bool = False) -> JobReport:
     """The evening digest to the head(s); then the alerts the day's numbers raise."""
     async with jobs.pool() as session:
-        history = await load_history(session, team, day - HISTORY, day)
+        history = await load_history(session, team, day - DIGEST_HISTORY, day)
         leaders = await _leaders(session, team.id)
         late_at = team.digest_at.strftime("%H:%M") if late else None
         report = await send_report(
@@ -413,7 +428,7 @@ async def send_digest(jobs: Jobs, team: Team, day: date, *, late: bool = False) 
 async def send_forecast(jobs: Jobs, team: Team, day: date) -> JobReport:
     """The weekly month-end forecast to the owner(s)."""
     async with jobs.pool() as session:
-        history = await load_history(session, team, day - HISTORY, day)
+        history = await load_history(session, team, day - FORECAST_HISTORY, day)
         owners = await queries.team_members_with_role(session, team.id, Role.OWNER)
         routine = await targets.routine_between(session, team.id, day - timedelta(days=14), day)
         now = jobs.clock.now()

@@ -154,7 +154,8 @@ class Runner:
             id="tick",
             coalesce=True,
             max_instances=1,
-            misfire_grace_time=self.tick_seconds // 2,
+            # At least a second: APScheduler refuses 0 (SCHEDULER_TICK_SECONDS=1).
+            misfire_grace_time=max(1, self.tick_seconds // 2),
         )
         # The first tick runs at once: it catches up on what was missed while the bot was down.
         self.scheduler.add_job(self.tick, id="catch-up")
