@@ -396,19 +396,40 @@ def _manager_line(
     return line + (" — " + "; ".join(words) if words else "")
 
 
+def settled_by_former(
+    history: TeamHistory, money_key: str, today: date, *, today_done: bool
+) -> Decimal:
+    """What people no longer on the team paid this month before `today` (up to it when the day
+    is done): it counts in the team's total, but no one's forecast carries it further."""
+    first = today.replace(day=1)
+    return sum(
+        (
+            value.get(money_key, Decimal(0))
+            for member in history.former
+            for day, value in history.facts.get(member.id, {}).items()
+            if first <= day < today or (today_done and day == today)
+        ),
+        Decimal(0),
+    )
+
+
 def forecast_of(
     history: TeamHistory,
     today: date,
     workday: Callable[[date], bool],
     money_key: str,
     settled: Decimal,
+    *,
+    today_done: bool = False,
 ) -> tuple[Forecast, dict[int, Forecast]]:
     """The team's month-end forecast and each manager's (`domain.forecasting`), from the
-    facts before `today` (the Monday forecast is made in the morning)."""
+    facts before `today` (the Monday forecast is made in the morning), or up to `today` when
+    the day is done (the evening's forecast alert)."""
+    last = today if today_done else today - timedelta(days=1)
     inputs = [
         ManagerInput(
             key=member.id,
-            facts={d: v for d, v in history.facts.get(member.id, {}).items() if d < today},
+            facts={d: v for d, v in history.facts.get(member.id, {}).items() if d <= last},
             absences=absences_of(history, member),
             target=history.targets.get(member.id),
         )
@@ -420,7 +441,7 @@ def forecast_of(
         team_target(history),
         workday,
         settled=settled,
-        today_done=False,
+        today_done=today_done,
         rules=ModelRules(money_key=money_key),
     )
     return result.team, {member.id: result.managers[member.id] for member in history.managers}
@@ -441,15 +462,7 @@ def build_forecast(
         lines += ["", t("forecast-no-money")]
         return Report(split_message(Safe("\n".join(lines))), None)
     workday = _workday(history)
-    settled = sum(
-        (
-            value.get(money.key, Decimal(0))
-            for member in history.former
-            for day, value in history.facts.get(member.id, {}).items()
-            if today.replace(day=1) <= day < today
-        ),
-        Decimal(0),
-    )
+    settled = settled_by_former(history, money.key, today, today_done=False)
     team_fc, parts = forecast_of(history, today, workday, money.key, settled)
     labels = {m.key: day_views.label(t, m) for m in history.metrics}
     lines += ["", _forecast_lines(t, team_fc, labels)]

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import day_views
 from bot.i18n import Texts, texts
-from bot.reports import absences_of, flags_of, team_target
-from domain.analytics import forecast_month, plan_under_norm, team_forecast
+from bot.reports import flags_of, forecast_of, settled_by_former, team_target
+from domain.analytics import plan_under_norm
 from domain.calendar import is_workday
 from domain.digest import previous_workday
 from domain.roles import Role
@@ -77,14 +77,8 @@ async def at_digest(
     target = team_target(history)
     if money is None or target is None:
         return
-    parts = [
-        forecast_month(
-            history.facts.get(m.id, {}), history.plans.get(m.id, {}), money.key, day,
-            history.targets.get(m.id), workday, absences_of(history, m), today_done=True,
-        )
-        for m in history.managers
-    ]  # fmt: skip
-    forecast = team_forecast(parts, target)
+    settled = settled_by_former(history, money.key, day, today_done=True)
+    forecast, _ = forecast_of(history, day, workday, money.key, settled, today_done=True)
     share = forecast.share_of_target
     if share is None or share >= team.alert_forecast_percent or not forecast.has_data:
         return

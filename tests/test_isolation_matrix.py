@@ -153,7 +153,10 @@ def test_command(world: WorldRun, who: str, command: str) -> None:
                 assert shown[0].startswith("⏸ ")  # told their membership is paused
         # Leaders see their own team in the reports (and nobody else's, checked above).
         team = own_team(world, who)
-        if command in ("team", "digest", "forecast", "reasons") and standing(who) in ("owner", "head"):
+        if command in ("team", "digest", "forecast", "reasons") and standing(who) in (
+            "owner",
+            "head",
+        ):
             assert team is not None and team.name in reply.plain(person.id)
         if command == "me" and standing(who) == "manager":
             assert "Менеджер" in reply.plain(person.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -199,7 +200,15 @@ async def test_team_forecast_under_threshold_alerts_head_and_owner_once(
     harness.sync()
     alerts = [t for t in owner.texts() if t.startswith("📉 Прогноз оплат на конец месяца")]
     assert len(alerts) == 1
-    assert "% цели (10 000 000)" in alerts[0].replace("\xa0", " ")
+    alert = alerts[0].replace("\xa0", " ")
+    assert "% цели (10 000 000)" in alert
+    # The next morning's /forecast sees the same days and tells the owner the same figure.
+    clock.set(datetime(2026, 11, 24, 6, 0, tzinfo=UTC))
+    await owner.send("/forecast")
+    forecast = next(t for t in reversed(owner.texts()) if "Прогноз на конец месяца:" in t)
+    point = re.search(r"Прогноз на конец месяца: <b>([\d ]+)</b>", forecast.replace("\xa0", " "))
+    assert point is not None, forecast
+    assert f"на конец месяца — {point.group(1)}, это" in alert, (alert, point.group(1))
 
 
 async def test_a_crash_while_the_digest_is_built_sends_it_once_on_the_next_run(
