@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -45,3 +46,32 @@ def test_forecast_chart_without_target_or_history():
     assert size_of(forecast_chart(month(0, target=None), LABELS)) == (1000, 490)
     assert size_of(forecast_chart(month(23), LABELS)) == (1000, 490)
     assert plt.get_fignums() == []
+
+
+def _in_new_thread(draw):
+    """What a thread that has drawn nothing yet draws: figures are kept per thread."""
+    out = []
+    thread = threading.Thread(target=lambda: out.append(draw()))
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+def test_a_reused_figure_draws_what_a_fresh_one_does():
+    """Figures are kept and redrawn with the next chart's data (the forecast's on a kept
+    layer of what the month's charts share): the pixels must not depend on what came before."""
+    small, big = month(10, target=Decimal(900_000)), month(23)
+    first = forecast_chart(big, LABELS)
+    other = forecast_chart(small, LABELS)
+    assert forecast_chart(big, LABELS) == first
+    assert _in_new_thread(lambda: forecast_chart(small, LABELS)) == other
+    assert _in_new_thread(lambda: forecast_chart(big, LABELS)) == first
+    bars = [Bar(f"M {i}", Decimal(30), Decimal(i)) for i in range(8)]
+    many = [Bar(f"N {i}", Decimal(10), Decimal(3 * i)) for i in range(40)]
+    digest = digest_chart(bars, big, LABELS)
+    crowded = digest_chart(many, small, LABELS)
+    assert digest_chart(bars, big, LABELS) == digest
+    assert _in_new_thread(lambda: digest_chart(many, small, LABELS)) == crowded
+    assert forecast_chart(month(0, target=None), LABELS) == _in_new_thread(
+        lambda: forecast_chart(month(0, target=None), LABELS)
+    )
