@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -48,9 +49,9 @@ def test_forecast_chart_without_target_or_history():
     assert plt.get_fignums() == []
 
 
-def _in_new_thread(draw):
+def _in_new_thread(draw: Callable[[], bytes]) -> bytes:
     """What a thread that has drawn nothing yet draws: figures are kept per thread."""
-    out = []
+    out: list[bytes] = []
     thread = threading.Thread(target=lambda: out.append(draw()))
     thread.start()
     thread.join()
