@@ -291,7 +291,9 @@ async def form_button(
     elif action is FormAction.CONFIRM:
         if await _confirm(bot, chat_id, state, session, today, form, t):
             jobs = Jobs(bot=bot, pool=session_pool, storage=state.storage, clock=clock)
-            await alerts.on_submitted(jobs, member.id, form.day, form.kind.value)
+            await alerts.on_submitted(
+                jobs, member.id, form.day, form.kind.value, plan=form.values, infos=today.infos
+            )
         return
     await show(bot, chat_id, state, today, form, t)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -108,6 +108,17 @@ async def save_form(
     entry.comment = form.comment
     entry.reason = form.reason.value if form.reason else None
     entry.reason_text = form.reason_text
+    if before is None:
+        # A first submission: its values in one statement (the ORM inserts them one by one).
+        await session.flush()
+        rows = [
+            {"entry_id": entry.id, "metric_id": metrics[key].id, "value": amount}
+            for key, amount in form.values.items()
+            if key in metrics
+        ]
+        if rows:
+            await session.execute(insert(EntryValue), rows)
+        return entry, False
     existing = {value.metric_id: value for value in entry.values}
     for key, amount in form.values.items():
         metric = metrics.get(key)

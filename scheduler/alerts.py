@@ -3,8 +3,9 @@ digest's numbers), once per condition, person and day (a delivery key each)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from bot.i18n import Texts, texts
 from bot.reports import flags_of, forecast_of, settled_by_former, team_target
 from domain.analytics import plan_under_norm
 from domain.calendar import is_workday
+from domain.daily import MetricInfo
 from domain.digest import previous_workday
 from domain.roles import Role
 from models import Member, Team, queries
@@ -108,9 +110,21 @@ async def _streak(
     await _tell(jobs, session, history.team, day, f"streak:{member.id}", leaders, render)
 
 
-async def on_submitted(jobs: Jobs, member_id: int, day: date, kind: str) -> None:
+async def on_submitted(
+    jobs: Jobs,
+    member_id: int,
+    day: date,
+    kind: str,
+    *,
+    plan: Mapping[str, Decimal] | None = None,
+    infos: Sequence[MetricInfo] | None = None,
+) -> None:
     """Right after a manager confirms: a plan under the norm, or a report that makes the
-    under-norm streak reach the threshold."""
+    under-norm streak reach the threshold. With the confirmed `plan` and the team's metric
+    `infos` at hand, a plan at or above the norms reads nothing."""
+    known = kind == "plan" and plan is not None and infos is not None
+    if known and not plan_under_norm(list(infos or ()), plan or {}):
+        return
     async with jobs.pool() as session:
         member = await session.get(Member, member_id)
         if member is None:
