@@ -38,8 +38,12 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 @pytest.mark.slow
 async def test_a_quarter_of_a_fifty_manager_team(
-    sqlite_url: str, record_property: Callable[[str, object], None]
+    sqlite_url: str,
+    record_property: Callable[[str, object], None],
+    tmp_path_factory: pytest.TempPathFactory,
 ):
+    """The figures are printed (run with -s) and written to `soak_figures.txt` in pytest's base
+    temp directory."""
     engine = create_engine(sqlite_url)
     started, cpu = time.perf_counter(), time.process_time()
     try:
@@ -53,6 +57,7 @@ async def test_a_quarter_of_a_fifty_manager_team(
         f"({time.process_time() - cpu:.0f} s of CPU)"
     )
     record_property("soak", summary)
+    (tmp_path_factory.getbasetemp() / "soak_figures.txt").write_text(summary + "\n")
     print(f"\nsoak: {summary}")
 
 
