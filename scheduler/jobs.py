@@ -35,8 +35,8 @@ from domain.calendar import is_workday
 from domain.daily import EntryKind, Form, Stage, day_number
 from domain.roles import Role
 from domain.schedule import EventKind
-from models import Member, Team, queries, roster, targets
-from models.history import load_history
+from models import Member, RoutineEntry, Team, User, queries, roster, targets
+from models.history import TeamHistory, load_histories, load_history
 from scheduler import alerts
 from scheduler.context import Jobs as Jobs  # re-exported: callers build Jobs from here
 from scheduler.delivery import (
@@ -65,6 +65,7 @@ REMINDED_PROMPT = {
 
 
 REMINDER_GAP = timedelta(minutes=30)
+ROUTINE_WINDOW = timedelta(days=14)  # the head's routine the forecast looks at
 # Teams whose prompts are read and claimed together (see send_prompts): small enough that
 # rendering and claiming a batch never holds the event loop long enough to upset the
 # sender's pace, and only a couple of batches ahead of the sends.
@@ -119,21 +120,25 @@ class Due:
 
 async def run_events(jobs: Jobs, due: Sequence[Due]) -> JobReport:
     """Do what came due, in the order given, except that the prompts and reminders of one kind
-    and local date go out for all their teams together (at the place of the first of them):
-    the morning tick reads and claims a thousand teams' prompts in a few dozen statements."""
+    and local date, and the weekly forecasts of one local date, go out for all their teams
+    together (at the place of the first of them): the morning tick reads and claims a thousand
+    teams' prompts in a few dozen statements, and the Monday tick their forecasts."""
     report = JobReport()
     together: dict[tuple[EventKind, date], list[Team]] = {}
     for event in due:
-        if event.kind in PROMPT_ENTRY:
+        if event.kind in PROMPT_ENTRY or event.kind is EventKind.FORECAST:
             together.setdefault((event.kind, event.day), []).append(event.team)
     done: set[tuple[EventKind, date]] = set()
     for event in due:
         group = (event.kind, event.day)
-        if event.kind not in PROMPT_ENTRY:
+        if group not in together:
             report.add(await run_event(jobs, event.kind, event.team, event.day, late=event.late))
         elif group not in done:
             done.add(group)
-            report.add(await send_prompts(jobs, event.kind, together[group], event.day))
+            if event.kind is EventKind.FORECAST:
+                report.add(await send_forecasts(jobs, together[group], event.day))
+            else:
+                report.add(await send_prompts(jobs, event.kind, together[group], event.day))
     return report
 
 
@@ -393,22 +398,26 @@ async def send_report(
             continue
         if t.language not in built:
             built[t.language] = await asyncio.to_thread(build, t)
-        report = built[t.language]
-
-        async def send() -> int:
-            first = None
-            for part in report.parts:  # noqa: B023
-                message = await jobs.bot.send_message(chat_id, part)  # noqa: B023
-                first = first or message.message_id
-            if report.chart is not None:  # noqa: B023
-                photo = BufferedInputFile(report.chart, filename=f"{kind}-{day.isoformat()}.png")  # noqa: B023
-                await jobs.bot.send_photo(chat_id, photo)  # noqa: B023
-            return first or 0
-
-        outcome.count(
-            await send_claimed(statuses, slot.key, send, on_departure=marks_departures(jobs.bot))
-        )
+        outcome.count(await _send_report(jobs, statuses, slot, chat_id, built[t.language]))
     return outcome
+
+
+async def _send_report(
+    jobs: Jobs, statuses: StatusLog, slot: Slot, chat_id: int, report: Report
+) -> Outcome:
+    """A claimed report's text parts, then its chart, to one chat."""
+
+    async def send() -> int:
+        first = None
+        for part in report.parts:
+            message = await jobs.bot.send_message(chat_id, part)
+            first = first or message.message_id
+        if report.chart is not None:
+            name = f"{slot.kind}-{slot.day.isoformat()}.png"
+            await jobs.bot.send_photo(chat_id, BufferedInputFile(report.chart, filename=name))
+        return first or 0
+
+    return await send_claimed(statuses, slot.key, send, on_departure=marks_departures(jobs.bot))
 
 
 async def send_digest(jobs: Jobs, team: Team, day: date, *, late: bool = False) -> JobReport:
@@ -430,12 +439,125 @@ async def send_forecast(jobs: Jobs, team: Team, day: date) -> JobReport:
     async with jobs.pool() as session:
         history = await load_history(session, team, day - FORECAST_HISTORY, day)
         owners = await queries.team_members_with_role(session, team.id, Role.OWNER)
-        routine = await targets.routine_between(session, team.id, day - timedelta(days=14), day)
+        routine = await targets.routine_between(session, team.id, day - ROUTINE_WINDOW, day)
         now = jobs.clock.now()
         return await send_report(
             jobs, session, team, day, "forecast", owners,
             lambda t: build_forecast(t, history, day, routine, now),
         )  # fmt: skip
+
+
+# The Monday tick: teams whose forecasts are read and claimed together, and reports built at
+# once (in worker threads; bot.charts may draw their charts in processes, see send_forecasts).
+FORECAST_TEAMS_PER_BATCH = 25
+FORECAST_BUILDS = 4
+
+
+@dataclass
+class ClaimedForecast:
+    """A team's forecast with its history read and its deliveries claimed, to be built."""
+
+    team: Team
+    history: TeamHistory
+    routine: list[RoutineEntry]
+    recipients: list[tuple[Slot, int, Texts]] = field(default_factory=list)
+
+
+def _last_monday(day: date) -> date:
+    """The Monday of the week before `day`'s: the forecast's "last week", the only plans it
+    reads (bot.reports._last_week)."""
+    return day - timedelta(days=day.weekday() + 7)
+
+
+async def send_forecasts(jobs: Jobs, teams: Sequence[Team], day: date) -> JobReport:
+    """The weekly forecast of every team of `teams` (all at local date `day`) to their owners,
+    as `send_forecast` sends one, with the same guarantees (one delivery per owner and day,
+    built only once claimed and before it is marked as being sent).
+
+    Teams are read FORECAST_TEAMS_PER_BATCH at a time: the histories, owners, their languages
+    and the head's routine of a batch in a fixed number of statements, its deliveries claimed
+    in one; then its reports are built, FORECAST_BUILDS at a time in worker threads, each
+    once per language, and sent while the next batch is read. The charts are what costs:
+    where `bot.charts.start_processes` was called they are drawn in those processes, so the
+    build of the text and the drawing of the charts use every core."""
+    report = JobReport()
+    statuses = StatusLog(jobs.pool, jobs.clock)
+    builds = asyncio.Semaphore(FORECAST_BUILDS)
+    now = jobs.clock.now()
+    pending: list[asyncio.Future[list[BaseException | None]]] = []
+
+    async def deliver(item: ClaimedForecast) -> None:
+        built: dict[str, Report] = {}
+        for slot, chat_id, t in item.recipients:
+            if t.language not in built:
+                async with builds:
+                    built[t.language] = await asyncio.to_thread(
+                        build_forecast, t, item.history, day, item.routine, now
+                    )
+            report.count(await _send_report(jobs, statuses, slot, chat_id, built[t.language]))
+
+    try:
+        for start in range(0, len(teams), FORECAST_TEAMS_PER_BATCH):
+            ahead = {task for task in pending if not task.done()}
+            if len(ahead) >= BATCHES_AHEAD:
+                await asyncio.wait(ahead, return_when=asyncio.FIRST_COMPLETED)
+            batch = teams[start : start + FORECAST_TEAMS_PER_BATCH]
+            claimed = await _claim_forecasts(jobs, batch, day, report)
+            sends = asyncio.gather(*(deliver(item) for item in claimed), return_exceptions=True)
+            pending.append(asyncio.ensure_future(sends))
+    finally:
+        # As send_prompts: nothing goes on behind a tick that has given up.
+        results = await asyncio.gather(*pending)
+    for error in (error for batch in results for error in batch if error is not None):
+        raise error
+    return report
+
+
+async def _claim_forecasts(
+    jobs: Jobs, teams: Sequence[Team], day: date, report: JobReport
+) -> list[ClaimedForecast]:
+    ids = [team.id for team in teams]
+    async with jobs.pool() as session:
+        histories = await load_histories(
+            session, teams, day - FORECAST_HISTORY, day, plans_from=_last_monday(day)
+        )
+        routines: dict[int, list[RoutineEntry]] = {team_id: [] for team_id in ids}
+        for entry in await session.scalars(
+            select(RoutineEntry)
+            .where(
+                RoutineEntry.team_id.in_(ids),
+                RoutineEntry.day >= day - ROUTINE_WINDOW,
+                RoutineEntry.day <= day,
+            )
+            .order_by(RoutineEntry.day, RoutineEntry.id)
+        ):
+            routines[entry.team_id].append(entry)
+        items = {
+            team.id: ClaimedForecast(team, histories[team.id], routines[team.id]) for team in teams
+        }
+        wanted: list[tuple[Slot, int, Texts]] = []
+        owners = await session.execute(
+            select(Member, User.language)
+            .outerjoin(User, User.telegram_id == Member.telegram_id)
+            .where(Member.team_id.in_(ids), Member.active.is_(True), Member.is_owner.is_(True))
+            .order_by(Member.id)
+        )
+        for owner, language in owners:
+            if owner.telegram_id is None or owner.bot_blocked_at is not None:
+                report.skip("bot blocked")
+                continue
+            slot = Slot(key_for("forecast", owner.id, day), owner.team_id, owner.id, "forecast",
+                        day)  # fmt: skip
+            t = texts(language or items[owner.team_id].team.locale)
+            wanted.append((slot, owner.telegram_id, t))
+        taken = await claim_many(session, jobs.clock, [slot for slot, _, _ in wanted])
+        await session.commit()
+    for slot, chat_id, t in wanted:
+        if slot.key in taken:
+            items[slot.team_id].recipients.append((slot, chat_id, t))
+        else:
+            report.count(Outcome.ALREADY)
+    return [item for item in items.values() if item.recipients]
 
 
 JOBS = ("morning", "evening", "remind", "digest", "forecast")
