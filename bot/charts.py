@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import struct
 import threading
 import zlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -271,6 +273,53 @@ def _chart(kind: type[Any], labels: dict[str, str], month: Cumulative) -> Any:
     return chart
 
 
+def _draw_digest(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str]) -> bytes:
+    chart: _DigestChart = _chart(_DigestChart, labels, month)
+    return chart.draw(bars, month)
+
+
+def _draw_forecast(month: Cumulative, labels: dict[str, str]) -> bytes:
+    chart: _ForecastChart = _chart(_ForecastChart, labels, month)
+    return chart.draw(month)
+
+
+# Chart processes: drawing is pure Python in matplotlib and holds the GIL, so threads draw one
+# chart at a time, whatever the cores. A tick with many reports to build (the Monday
+# forecasts of hundreds of teams) starts a few processes that draw while the bot's own process
+# computes the texts and sends; they then stay for later ticks. They import matplotlib only.
+_processes: ProcessPoolExecutor | None = None
+_processes_lock = threading.Lock()
+
+
+def _warm_up() -> None:
+    _Canvas(1.0, 1.0)  # import matplotlib before the first chart is asked for
+
+
+def start_processes(count: int) -> None:
+    """From now on draw the charts in `count` processes (started once; 0: in the caller's
+    thread, as before). The caller waits for its chart as it would for drawing it."""
+    global _processes
+    with _processes_lock:
+        if _processes is None and count > 0:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+            _processes = ProcessPoolExecutor(count, mp_context=context, initializer=_warm_up)
+
+
+def stop_processes() -> None:
+    global _processes
+    with _processes_lock:
+        pool, _processes = _processes, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drawn(draw: Callable[..., bytes], *args: Any) -> bytes:
+    pool = _processes
+    if pool is None:
+        return draw(*args)
+    return pool.submit(draw, *args).result()
+
+
 def digest_chart(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str]) -> bytes:
     """Per-manager plan vs fact on the key metric, and the month's cumulative money vs target.
 
@@ -278,14 +327,9 @@ def digest_chart(bars: Sequence[Bar], month: Cumulative, labels: dict[str, str])
     bars cannot be read, and drawing them is what makes the chart slow."""
     if len(bars) > MAX_BARS:
         bars = sorted(bars, key=lambda bar: bar.fact - bar.plan)[:MAX_BARS]
-    chart: _DigestChart = _chart(_DigestChart, labels, month)
-    return chart.draw(bars, month)
+    return _drawn(_draw_digest, list(bars), month, labels)
 
 
 def forecast_chart(month: Cumulative, labels: dict[str, str]) -> bytes:
     """Cumulative fact against the target line, with the forecast range to month end."""
-    chart: _ForecastChart = _chart(_ForecastChart, labels, month)
-    return chart.draw(month)
-
-
-Draw = Callable[..., bytes]
+    return _drawn(_draw_forecast, month, labels)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import day_views
+from bot import charts, day_views
 from bot.callbacks import DayButton, FormAction
 from bot.day_form import stage_record
 from bot.day_views import Markup
@@ -451,6 +452,10 @@ async def send_forecast(jobs: Jobs, team: Team, day: date) -> JobReport:
 # once (in worker threads; bot.charts may draw their charts in processes, see send_forecasts).
 FORECAST_TEAMS_PER_BATCH = 25
 FORECAST_BUILDS = 4
+# From this many forecasts in a tick their charts are drawn in processes (bot.charts), one per
+# core up to CHART_PROCESSES: starting them costs about a second, drawing a chart 15-20 ms.
+CHART_PROCESSES_FROM = 100
+CHART_PROCESSES = 2
 
 
 @dataclass
@@ -483,6 +488,8 @@ async def send_forecasts(jobs: Jobs, teams: Sequence[Team], day: date) -> JobRep
     report = JobReport()
     statuses = StatusLog(jobs.pool, jobs.clock)
     builds = asyncio.Semaphore(FORECAST_BUILDS)
+    if len(teams) >= CHART_PROCESSES_FROM:
+        charts.start_processes(min(CHART_PROCESSES, os.cpu_count() or 1))
     now = jobs.clock.now()
     pending: list[asyncio.Future[list[BaseException | None]]] = []
 

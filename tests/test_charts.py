@@ -76,3 +76,17 @@ def test_a_reused_figure_draws_what_a_fresh_one_does():
     assert forecast_chart(month(0, target=None), LABELS) == _in_new_thread(
         lambda: forecast_chart(month(0, target=None), LABELS)
     )
+
+
+def test_charts_drawn_in_processes_are_the_same():
+    """A Monday of many forecasts draws the charts in processes (scheduler/jobs.py)."""
+    from bot import charts
+
+    bars = [Bar(f"M {i}", Decimal(30), Decimal(i)) for i in range(8)]
+    here = forecast_chart(month(23), LABELS), digest_chart(bars, month(23), LABELS)
+    charts.start_processes(1)
+    try:
+        there = forecast_chart(month(23), LABELS), digest_chart(bars, month(23), LABELS)
+    finally:
+        charts.stop_processes()
+    assert there == here
