@@ -4,6 +4,7 @@ statements they run, for a big team; and the Monday forecasts of many small team
     .venv/bin/python -m bench.reports [--managers 200] [--days 365] [--teams 1000]
                                       [--database sqlite|postgresql] [--runs 5]
                                       [--forecasts N] [--postgres-url URL] [--profile FILE]
+                                      [--tick-runs 3] [--chart-processes 2] [--no-sequential]
 
 Builds, in a fresh database (bulk inserts, not timed): teams of 10, 50 and `--managers`
 managers with `--days` of daily plans and facts (the 6 default metrics, workdays only), monthly
@@ -17,10 +18,16 @@ rendering, and counts the SQL statements each executes:
 
 for each big team (median of `--runs` runs after one warm-up run), and the forecasts of all
 small teams (or `--forecasts N` of them, extrapolated) one after the other, as the scheduler's
-tick runs them: total, per team, peak RSS. Nothing is sent: the Telegram side (deliveries,
-recipients' languages, the sends themselves) is not part of this benchmark. PostgreSQL uses
-its own database `sales_pulse_bench_reports`, dropped and recreated, and dropped at the end.
-See bench/reports.md.
+tick ran them before it grouped them: total, per team, peak RSS (nothing sent).
+
+Then the Monday tick itself: every small team's forecast due at once, through the scheduler's
+own code (`scheduler.jobs.run_events` -> `send_forecasts`: histories read a batch at a time,
+deliveries claimed, reports built, chart and text sent) to the offline Bot API
+(`bot.offline.OfflineBot`, which answers at once and limits nothing): wall time from the
+tick's start until every forecast is sent and its delivery marked sent, statements, requests.
+
+PostgreSQL uses its own database `sales_pulse_bench_reports`, dropped and recreated, and
+dropped at the end. See bench/reports.md.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import cProfile
 import ctypes
 import gc
 import os
+import platform
 import pstats
 import random
 import resource
@@ -39,23 +47,31 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, insert, select, text
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.methods import SendMessage, SendPhoto
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import scheduler.jobs
 from bot import charts
+from bot.clock import ManualClock
 from bot.i18n import texts
+from bot.offline import OfflineBot
 from bot.reports import DIGEST_HISTORY, FORECAST_HISTORY, build_digest, build_forecast
 from domain.calendar import is_workday
 from domain.metrics import DEFAULT_METRICS
+from domain.schedule import EventKind
 from models.base import Base
 from models.db import SessionPool, create_engine, create_session_pool, migrate
 from models.history import TeamHistory, load_history
@@ -63,6 +79,7 @@ from models.queries import create_team
 from models.tables import (
     Absence,
     DayEntry,
+    Delivery,
     EntryValue,
     Member,
     Metric,
@@ -71,6 +88,7 @@ from models.tables import (
     Team,
 )
 from models.targets import routine_between
+from scheduler.jobs import Due, Jobs, run_events
 
 # Its own database, never the test suite's `test`: dropped and recreated on every run.
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/sales_pulse_bench_reports"
@@ -204,6 +222,18 @@ async def run_forecast(
         load=loaded - started, compute=built - loaded - chart, chart=chart,
         statements=counter.count, values_loaded=values_loaded(history), parts=len(report.parts),
     )  # fmt: skip
+
+
+async def run_digest_text(
+    pool: SessionPool, team: Team, day: date, counter: StatementCounter, timer: ChartTimer
+) -> Sample:
+    """The digest's text alone: load + build_digest with the chart not drawn."""
+    saved = charts.digest_chart
+    charts.digest_chart = lambda *_args: b""
+    try:
+        return await run_digest(pool, team, day, counter, timer)
+    finally:
+        charts.digest_chart = saved
 
 
 Runner = Callable[[SessionPool, Team, date, StatementCounter, ChartTimer], Any]
@@ -640,13 +670,89 @@ async def fleet(
 
 
 @dataclass
+class Tick:
+    """One Monday tick of every small team's forecast, through scheduler.jobs.run_events."""
+
+    teams: int
+    seconds: float
+    cpu: float  # this process's CPU time (the chart processes' is not in it)
+    sent: int
+    summary: str
+    statements: int
+    status_writes: int  # UPDATE deliveries: the sends' status changes, written together
+    messages: int
+    photos: int
+    load_before: str
+    load_after: str
+
+
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+async def monday_tick(
+    pool: SessionPool, team_ids: list[int], counter: StatementCounter, timer: ChartTimer
+) -> Tick:
+    """Every small team's forecast due in the same tick, through the scheduler's own path;
+    the deliveries of an earlier run are deleted first (not timed)."""
+    async with pool() as session:
+        await session.execute(delete(Delivery))
+        await session.commit()
+        every = {team.id: team for team in await session.scalars(select(Team))}
+    teams = [every[team_id] for team_id in team_ids]
+    bot = OfflineBot()
+    jobs = Jobs(bot=bot, pool=pool, storage=MemoryStorage(), clock=ManualClock(FORECAST_NOW))
+    due = [Due(EventKind.FORECAST, team, DAY) for team in teams]
+    release_memory()
+    load_before = loadavg()
+    counter.reset()
+    cpu = time.process_time()
+    started = time.perf_counter()
+    report = await run_events(jobs, due)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    return Tick(
+        teams=len(teams), seconds=seconds, cpu=cpu, sent=report.sent, summary=report.summary(),
+        statements=counter.count,
+        status_writes=sum(1 for s in counter.statements if s.startswith("UPDATE deliveries")),
+        messages=sum(1 for r in bot.requests if isinstance(r, SendMessage)),
+        photos=sum(1 for r in bot.requests if isinstance(r, SendPhoto)),
+        load_before=load_before, load_after=loadavg(),
+    )  # fmt: skip
+
+
+def start_chart_processes(count: int) -> float:
+    """Start the chart processes the tick would start (scheduler.jobs.CHART_PROCESSES_FROM),
+    before it, and wait until each has drawn once; returns the seconds that took. Here each
+    process also imports this module (multiprocessing's spawn imports the parent's main
+    module; `python -m bot` and `python -m scheduler` are packages' __main__, which it does
+    not), so this is more than the bot's first Monday pays."""
+    started = time.perf_counter()
+    if count <= 0:
+        scheduler.jobs.CHART_PROCESSES_FROM = sys.maxsize  # drawn in the build threads
+        return 0.0
+    scheduler.jobs.CHART_PROCESSES = count
+    charts.start_processes(count)
+    month = charts.Cumulative([DAY], [Decimal(0)], None, DAY)
+    with ThreadPoolExecutor(count * 2) as threads:
+        list(threads.map(lambda _: charts.forecast_chart(month, {
+            "plan": "", "fact": "", "target": "", "range": "", "cumulative_title": "",
+        }), range(count * 2)))  # fmt: skip
+    return time.perf_counter() - started
+
+
+@dataclass
 class Result:
     database: str
     dataset: Dataset
     runs: int
     digests: list[Series]
     forecasts: list[Series]
+    texts: list[Series]
     fleet: Fleet | None
+    ticks: list[Tick]
+    processes_started: float
+    chart_processes: int
     statements: dict[str, list[str]]
 
 
@@ -660,6 +766,9 @@ async def bench(
     sample: int | None,
     postgres_url: str,
     profile: Path | None,
+    tick_runs: int,
+    chart_processes: int,
+    sequential: bool,
 ) -> Result:
     sizes = sorted({*MEASURED_SIZES, managers})
     with tempfile.TemporaryDirectory(prefix="sales-pulse-bench-reports-") as workdir:
@@ -693,17 +802,32 @@ async def bench(
                     for size in sizes
                 ]
                 examples["forecast"] = list(counter.statements)
+                digest_texts = [
+                    await series(run_digest_text, pool, big[size], size, runs, counter, timer)
+                    for size in sizes
+                ]
                 chosen = dataset.small
                 if sample is not None and sample < len(chosen):  # evenly spread over all teams
                     chosen = [chosen[i * len(chosen) // sample] for i in range(sample)]
-                small = await fleet(pool, chosen, counter, timer) if chosen else None
+                small = await fleet(pool, chosen, counter, timer) if chosen and sequential else None
+            ticks: list[Tick] = []
+            started = 0.0
+            if dataset.small and tick_runs:
+                started = start_chart_processes(chart_processes)
+                for _ in range(tick_runs):
+                    ticks.append(await monday_tick(pool, dataset.small, counter, timer))
+                    print(f"tick: {ticks[-1]}", file=sys.stderr, flush=True)
+                charts.stop_processes()
             if profile is not None:
                 await profiled(profile, pool, big[managers], counter, timer)
         finally:
             await engine.dispose()
             if database == "postgresql":
                 await drop_postgres(postgres_url)
-    return Result(database, dataset, runs, digests, forecasts, small, examples)
+    return Result(
+        database, dataset, runs, digests, forecasts, digest_texts, small, ticks, started,
+        chart_processes, examples,
+    )  # fmt: skip
 
 
 async def drop_postgres(url: str) -> None:
@@ -774,6 +898,16 @@ def report_lines(result: Result, days: int) -> list[str]:
             row("first run (cold), total", [ms(s.first.total) for s in group]),
             row("messages", [str(s.first.parts) for s in group]),
         ]
+    texts_of = result.texts
+    lines += [
+        "",
+        f"{'digest text (no chart):':<26}" + "".join(f"{f'{n} managers':>15}" for n in sizes),
+        row("SQL statements", [str(s.statements) for s in texts_of]),
+        row("load (SQL + rows)", [ms(s.median("load")) for s in texts_of]),
+        row("compute + text", [ms(s.median("compute")) for s in texts_of]),
+        row("total (target < 100)", [ms(s.median("total")) for s in texts_of]),
+        row("first run (cold), total", [ms(s.first.total) for s in texts_of]),
+    ]
     for title, statements in result.statements.items():
         lines += ["", f"statements of one {title} ({sizes[-1]} managers):"]
         lines += [f"  {i + 1}. {s}" for i, s in enumerate(statements)]
@@ -790,7 +924,7 @@ def report_lines(result: Result, days: int) -> list[str]:
         lines += [
             "",
             f"weekly forecasts for {fleet.teams} of the {every} small teams, one after the other "
-            "(as the scheduler's tick):",
+            "(as the scheduler's tick ran them before it grouped them; nothing sent):",
             f"  total                     {fleet.seconds:.2f} s"
             + (
                 f" (all {every} teams, extrapolated: {fleet.seconds * every / fleet.teams:.0f} s)"
@@ -808,7 +942,52 @@ def report_lines(result: Result, days: int) -> list[str]:
             f"  {peak:<26}{fleet.peak_rss:.0f} MB (RSS {fleet.rss_before:.0f} MB before, "
             f"{fleet.rss_after:.0f} MB after)",
         ]
+    for number, tick in enumerate(result.ticks):
+        if number == 0:
+            lines += [
+                "",
+                f"Monday tick: {tick.teams} forecasts due at once, scheduler.jobs.run_events to "
+                f"the offline Bot API; charts in {result.chart_processes} processes "
+                f"(started before: {result.processes_started:.2f} s), "
+                f"{scheduler.jobs.FORECAST_TEAMS_PER_BATCH} teams a batch, "
+                f"{scheduler.jobs.FORECAST_BUILDS} builds at once (target < 10 s):",
+            ]
+        lines.append(
+            f"  run {number + 1}: {tick.seconds:.2f} s wall "
+            f"({1000 * tick.seconds / tick.teams:.1f} ms a team), {tick.cpu:.2f} s CPU in this "
+            f"process; {tick.summary}; "
+            f"{tick.messages} messages + {tick.photos} photos; {tick.statements} statements, "
+            f"{tick.status_writes} of them status writes; load average {tick.load_before} "
+            f"before, {tick.load_after} after"
+        )
     return lines
+
+
+def machine() -> list[str]:
+    """What the figures were measured on."""
+    import aiogram
+    import aiosqlite
+    import matplotlib
+    import numpy
+    import sqlalchemy
+
+    cpu = memory = "?"
+    with suppress(OSError):
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu = next((line.split(":", 1)[1].strip() for line in info if "model name" in line), "?")
+        memory = next(
+            (f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+             for line in Path("/proc/meminfo").read_text().splitlines()
+             if line.startswith("MemTotal")), "?",
+        )  # fmt: skip
+    import sqlite3
+
+    return [
+        f"machine       {os.cpu_count()} CPUs ({cpu}), {memory} RAM; CPython "
+        f"{platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, aiosqlite "
+        f"{aiosqlite.__version__} (SQLite {sqlite3.sqlite_version}), matplotlib "
+        f"{matplotlib.__version__}, numpy {numpy.__version__}, aiogram {aiogram.__version__}",
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -831,6 +1010,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=Path, default=None, help="cProfile one digest and one forecast"
     )
+    parser.add_argument(
+        "--tick-runs", type=int, default=3, help="Monday ticks of all small teams (0: none)"
+    )
+    parser.add_argument(
+        "--chart-processes", type=int, default=2,
+        help="processes the tick draws the charts in (0: in the build threads)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-sequential", dest="sequential", action="store_false",
+        help="skip the small teams' forecasts one after the other (part 3)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.managers < 1 or args.days < SMALL_DAYS or args.teams < 0 or args.runs < 1:
         parser.error(
@@ -843,10 +1033,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench(
             args.database, managers=args.managers, days=args.days, teams=args.teams,
             runs=args.runs, sample=args.forecasts, postgres_url=args.postgres_url,
-            profile=args.profile,
+            profile=args.profile, tick_runs=args.tick_runs, chart_processes=args.chart_processes,
+            sequential=args.sequential,
         )
     )  # fmt: skip
-    lines = report_lines(result, args.days)
+    lines = machine() + report_lines(result, args.days)
     lines.append(
         f"\nwhole benchmark {time.perf_counter() - started:.0f} s; load average "
         f"{load_before} before, {' '.join(f'{x:.2f}' for x in os.getloadavg())} after "
