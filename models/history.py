@@ -111,11 +111,17 @@ async def load_histories(
     # "metric:hundredths,..." (as stored, not through Hundredths): a few months of a team are
     # thousands of values, and a row for each through the driver and the ORM cost more than
     # everything the reports then do with them (2.5x the time of this, per team).
-    packed = func.aggregate_strings(
-        cast(EntryValue.metric_id, String)
-        + ":"
-        + cast(type_coerce(EntryValue.value, BigInteger), String),
-        ",",
+    packed = (
+        select(
+            func.aggregate_strings(
+                cast(EntryValue.metric_id, String)
+                + ":"
+                + cast(type_coerce(EntryValue.value, BigInteger), String),
+                ",",
+            )
+        )
+        .where(EntryValue.entry_id == DayEntry.id)
+        .scalar_subquery()
     )
     parsed: dict[str, tuple[str | None, Decimal]] = {}  # "metric:hundredths" -> key, amount
     for team_id, member_id, day, kind, at, comment, reason, reason_text, values in (
@@ -125,9 +131,7 @@ async def load_histories(
                 DayEntry.submitted_at, DayEntry.comment, DayEntry.reason, DayEntry.reason_text,
                 packed,
             )
-            .outerjoin(EntryValue, EntryValue.entry_id == DayEntry.id)
             .where(window)
-            .group_by(DayEntry.id)
         )
     ):  # fmt: skip
         history = histories[team_id]
