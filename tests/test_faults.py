@@ -416,6 +416,7 @@ async def test_sigkill_during_the_morning_fan_out(
 ANSWERING_MANAGERS = 10
 KILLS_PER_ANSWERING = 8
 STEP_WAIT = 2.5  # how long a person waits for an answer before doing the step again
+STORM_SECONDS = 15.0  # how long the bursts of 500 go on while managers answer
 SECRET = "fault-campaign_secret"
 OUTPUT = ("sendMessage", "editMessageText", "editMessageReplyMarkup")
 
@@ -502,7 +503,10 @@ class Person:
                     self.saved_seen = self.saved_seen or (got is not None and SAVED in got.text)
                     self.done = True
                     return
+                # No word back: a person opens the plan again (/plan shows what is stored, or
+                # the form) rather than pressing the same old card for ever.
                 self.repeats += 1
+                phase = "open"
 
 
 async def stored_plans(db: AsyncEngine) -> dict[int, dict[str, int]]:
@@ -958,7 +962,10 @@ async def test_bursts_of_500_during_fan_out_and_answers(
         async def storm() -> None:
             nonlocal injected
             methods = ("sendMessage", "editMessageReplyMarkup", "answerCallbackQuery")
-            while not stop.is_set():
+            # A storm passes: bursts for the first STORM_SECONDS. Bursts at a fixed pace for as
+            # long as anyone is still answering would all land on the last person's requests.
+            ends = asyncio.get_running_loop().time() + STORM_SECONDS
+            while not stop.is_set() and asyncio.get_running_loop().time() < ends:
                 await asyncio.sleep(rng.uniform(0.2, 0.6))
                 if tg._faults:
                     continue  # a burst at a time
