@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.errors import apologize
 from bot.menus import set_default_menus
 from bot.metrics import RequestMetrics, UpdateMetrics
-from bot.middlewares import ContextMiddleware, HandleOnceMiddleware
+from bot.middlewares import ContextMiddleware, HandleOnceMiddleware, InFlightLimit
 from bot.storage import SqlStorage
 from bot.throttle import Throttle
 from handlers import routers
@@ -91,6 +91,11 @@ def redis_isolation(redis: Redis, prefix: str) -> RedisEventIsolation:
     )
 
 
+# Updates handled at once: well under the database pool (20 connections and 20 more on demand,
+# models/db.py), which the scheduler's sends share.
+UPDATES_IN_FLIGHT = 16
+
+
 def create_dispatcher(
     settings: Settings,
     session_pool: SessionPool,
@@ -110,6 +115,7 @@ def create_dispatcher(
         clock=clock,
         session_pool=session_pool,
     )
+    dp.update.outer_middleware(InFlightLimit(UPDATES_IN_FLIGHT))
     dp.update.outer_middleware(UpdateMetrics())
     dp.update.outer_middleware(HandleOnceMiddleware(session_pool, clock))
     dp.update.outer_middleware(ContextMiddleware(session_pool, clock, settings.default_language))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -62,6 +63,21 @@ def _refresh_profile(member: Member, from_user: User) -> None:
         member.full_name = name
     if member.username != from_user.username:
         member.username = from_user.username
+
+
+class InFlightLimit(BaseMiddleware):
+    """At most `limit` updates handled at once in this process; the others wait their turn in
+    memory, in order. An update holds a database connection while its handler talks to
+    Telegram, so a flood (a hundred managers pressing at once, the backlog after a restart)
+    took every connection of the pool, and the updates beyond it failed after the pool's
+    30 s timeout ("something went wrong") instead of waiting a moment."""
+
+    def __init__(self, limit: int) -> None:
+        self._slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._slots:
+            return await handler(event, data)
 
 
 class HandleOnceMiddleware(BaseMiddleware):

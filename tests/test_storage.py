@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram.fsm.storage.base import StorageKey
+from aiogram.types import Update
 from sqlalchemy import func, select
 
-from bot.app import create_dispatcher
+from bot.app import UPDATES_IN_FLIGHT, create_dispatcher
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.middlewares import InFlightLimit
 from bot.storage import SqlStorage
 from models import FsmRecord
 from models.db import SessionPool
@@ -72,3 +76,23 @@ async def test_an_update_resent_after_restart_is_handled_once(
     assert made == [], "the same update again changes nothing and sends nothing"
     await ivan.send("2")
     assert ivan.last.text.startswith("КП (3 из 6)")
+
+
+async def test_a_flood_of_updates_waits_its_turn_instead_of_taking_every_connection():
+    """A hundred managers pressing at once: at most UPDATES_IN_FLIGHT are handled together
+    (each holds a database connection while it talks to Telegram); the rest wait, and all are
+    handled."""
+    limit = InFlightLimit(UPDATES_IN_FLIGHT)
+    running, most, handled = 0, 0, 0
+
+    async def handler(event: object, data: dict[str, object]) -> None:
+        nonlocal running, most, handled
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        handled += 1
+
+    await asyncio.gather(*(limit(handler, Update(update_id=i), {}) for i in range(100)))
+    assert handled == 100
+    assert most == UPDATES_IN_FLIGHT < 20, "fewer than the pool's own connections"
