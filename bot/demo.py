@@ -177,6 +177,7 @@ async def run_demo(out: Path, clock: Clock | None = None) -> list[Path]:
         await job("remind", time(19, 0))
         await send("petr", "/me")
         await job("digest", time(20, 0))
+        await send("olga", "/reasons")
         written = await _reports(pool, out, day, demo_clock)
     finally:
         await bot.session.close()
