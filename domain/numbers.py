@@ -572,19 +572,31 @@ def _word_matches(word: str, alias: str) -> bool:
 
 
 def _label_matches(words: list[str], aliases: list[list[list[str]]]) -> list[int]:
-    """Indexes of the metrics some alias of which appears (as a run of words) in `words`."""
+    """Indexes of the metrics some alias of which appears (as a run of words) in `words`. A
+    match inside another metric's longer one does not count: "повторные встречи" names the
+    team's own metric, not "встречи" with a stray word."""
     folded = [_fold(w).strip(_WORD_EDGES) for w in words]
-    found: list[int] = []
+    spans: dict[int, tuple[int, int]] = {}
     for index, metric_aliases in enumerate(aliases):
         for alias in metric_aliases:
-            span = len(alias)
-            if any(
-                all(_word_matches(w, a) for w, a in zip(folded[i : i + span], alias, strict=True))
-                for i in range(len(folded) - span + 1)
-            ):
-                found.append(index)
-                break
-    return found
+            size = len(alias)
+            for start in range(len(folded) - size + 1):
+                words_here = folded[start : start + size]
+                if not all(_word_matches(w, a) for w, a in zip(words_here, alias, strict=True)):
+                    continue
+                best = spans.get(index)
+                if best is None or size > best[1] - best[0]:
+                    spans[index] = (start, start + size)
+
+    def inside(span: tuple[int, int], other: tuple[int, int]) -> bool:
+        longer = other[1] - other[0] > span[1] - span[0]
+        return longer and other[0] <= span[0] and span[1] <= other[1]
+
+    return [
+        index
+        for index, span in spans.items()
+        if not any(inside(span, other) for j, other in spans.items() if j != index)
+    ]
 
 
 @dataclass(slots=True)

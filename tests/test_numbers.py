@@ -602,3 +602,20 @@ def test_labelled_entries_round_trip(data: st.DataObject, values: list[Decimal])
     parsed = parse_entry(text, METRICS)
     assert parsed.errors == []
     assert parsed.values == {KEYS[i]: values[i] for i in sorted(chosen)}
+
+
+def test_a_team_metric_whose_name_holds_another_metrics_word_is_read_as_itself():
+    """Found by the soak: a head added "Повторные встречи", and "повторные встречи 2" was
+    refused as naming two metrics at once (it holds "встречи")."""
+    repeat = MetricSpec("repeat_meetings", COUNT, ("повторные встречи", "repeat_meetings"), D(100))
+    metrics = (*METRICS, repeat)
+    parsed = parse_entry("встречи 2, повторные встречи 4, 3 повторные встречи", metrics)
+    # Given twice, the team's metric keeps neither value (and "встречи" is not touched).
+    assert parsed.values == {"meetings": D(2)}
+    assert [(e.key, e.reason) for e in parsed.errors] == [("repeat_meetings", E.DUPLICATE)]
+    parsed = parse_entry("звонки 30, повторные встречи 4, встречи 2", metrics)
+    assert parsed.values == {"calls": D(30), "meetings": D(2), "repeat_meetings": D(4)}
+    assert not parsed.errors
+    # Two metrics side by side, neither inside the other, are still too many for one value.
+    parsed = parse_entry("звонки встречи 5", metrics)
+    assert [e.reason for e in parsed.errors] == [E.AMBIGUOUS_LABEL]
