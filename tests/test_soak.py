@@ -58,6 +58,7 @@ async def test_a_quarter_of_a_fifty_manager_team(
     )
     record_property("soak", summary)
     (tmp_path_factory.getbasetemp() / "soak_figures.txt").write_text(summary + "\n")
+    assert not figures.findings, figures.findings
     print(f"\nsoak: {summary}")
 
 
