@@ -85,10 +85,8 @@ async def test_the_team_sees_its_target_in_calls_and_meetings_a_day(
     assert "Звонки 510 в день (обычно 30)" in line, line
 
 
-async def test_me_shows_a_manager_what_their_target_takes_a_day(
-    harness: Harness, session_pool: SessionPool, clock: ManualClock
-):
-    _, [ivan] = await team_with_managers(harness, "Иван")
+async def ivan_behind_his_target(session_pool: SessionPool, clock: ManualClock) -> None:
+    """Ivan's usual days since October and a November target of 600,000: behind it."""
     async with session_pool() as session:
         me = (await session.execute(select(Member).where(Member.full_name == "Иван"))).scalar_one()
         member_id = me.id
@@ -100,6 +98,13 @@ async def test_me_shows_a_manager_what_their_target_takes_a_day(
                           amount=Decimal(600000), set_by_id=1, set_at=clock.now())
         )  # fmt: skip
         await session.commit()
+
+
+async def test_me_shows_a_manager_what_their_target_takes_a_day(
+    harness: Harness, session_pool: SessionPool, clock: ManualClock
+):
+    _, [ivan] = await team_with_managers(harness, "Иван")
+    await ivan_behind_his_target(session_pool, clock)
     await ivan.send("/me")
     text = ivan.last.text.replace("\xa0", " ")
     # November so far: 14 workdays x 20,000 = 280,000; 320,000 more over 6 workdays (today
@@ -113,17 +118,7 @@ async def test_a_plan_below_the_pace_says_what_the_target_takes(
     harness: Harness, session_pool: SessionPool, clock: ManualClock
 ):
     _, [ivan] = await team_with_managers(harness, "Иван")
-    async with session_pool() as session:
-        me = (await session.execute(select(Member).where(Member.full_name == "Иван"))).scalar_one()
-        member_id = me.id
-        me.joined_at = me.joined_at - timedelta(days=60)
-        for day in workdays(MONDAY - timedelta(days=40), MONDAY - timedelta(days=1)):
-            await add_day(session, me, day, "fact", USUAL)
-        session.add(
-            MonthlyTarget(team_id=1, member_id=member_id, month=date(2026, 11, 1),
-                          amount=Decimal(600000), set_by_id=1, set_at=clock.now())
-        )  # fmt: skip
-        await session.commit()
+    await ivan_behind_his_target(session_pool, clock)
     # The usual day is below what is needed now (53,333 a day; 81 calls, 6 meetings, 9 KP).
     await ivan.send("/plan")
     await ivan.send("30 2 3 5 1 20000")
