@@ -64,6 +64,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import scheduler.jobs
+from bench.databases import recreate_postgres
 from bot import charts
 from bot.clock import ManualClock
 from bot.i18n import texts
@@ -582,16 +583,7 @@ async def fresh_database(kind: str, workdir: Path, postgres_url: str) -> str:
         name = make_url(url).database
         if not name or name == "test":
             raise SystemExit("refusing to use the test suite's database; pass another URL")
-        admin = create_engine(
-            make_url(url).set(database="postgres").render_as_string(hide_password=False),
-            isolation_level="AUTOCOMMIT",
-        )
-        try:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            await admin.dispose()
+        await recreate_postgres(url)
     engine = create_engine(url)
     try:
         await migrate(engine)
@@ -822,24 +814,11 @@ async def bench(
         finally:
             await engine.dispose()
             if database == "postgresql":
-                await drop_postgres(postgres_url)
+                await recreate_postgres(postgres_url, drop_only=True)
     return Result(
         database, dataset, runs, digests, forecasts, digest_texts, small, ticks, started,
         chart_processes, examples,
     )  # fmt: skip
-
-
-async def drop_postgres(url: str) -> None:
-    admin = create_engine(
-        make_url(url).set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        async with admin.connect() as connection:
-            name = make_url(url).database
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 async def profiled(

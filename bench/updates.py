@@ -49,6 +49,7 @@ from aiohttp import web
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 
+from bench.databases import recreate_postgres
 from models import DayEntry, EntryValue, Member, Team
 from models.db import create_engine, create_session_pool, migrate
 from tests.fake_telegram import JSON, TOKEN, FakeTelegram, FakeUser, RecordedRequest
@@ -712,21 +713,6 @@ def kill_everything() -> None:
 
 
 # --- databases -----------------------------------------------------------------------------
-
-
-async def recreate_postgres(url: str, *, drop_only: bool = False) -> None:
-    name = make_url(url).database
-    admin = create_engine(
-        make_url(url).set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            if not drop_only:
-                await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
 
 
 async def clear_redis(prefix: str) -> None:
